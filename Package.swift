@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Numeric code: whole-module optimisation without overflow/bounds traps in release builds; debug builds keep checks.
+let numeric: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Exemplar",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exemplar", targets: ["ExemplarCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "NN", dependencies: ["Tensor", "CBLAS"], swiftSettings: numeric),
+        .target(name: "ModelFormats", swiftSettings: numeric),
+        .target(name: "Tokenizers", swiftSettings: numeric),
+        .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        .executableTarget(
+            name: "ExemplarCLI",
+            dependencies: [
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: numeric),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// The Encoder module: see DESIGN.md (Layout).

@@ -1,0 +1,1 @@
+// The ModelFormats module: see DESIGN.md (Layout).

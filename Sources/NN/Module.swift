@@ -1,0 +1,1 @@
+// The NN module: see DESIGN.md (Layout).
