@@ -1,1 +1,0 @@
-// The Tensor module: see DESIGN.md (Layout).
