@@ -29,11 +29,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numeric),
+        // Shared test helpers (finite-difference checks, fixture paths); not part of any product.
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

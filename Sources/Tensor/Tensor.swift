@@ -59,6 +59,18 @@ public final class Tensor {
         withExtendedLifetime(other) { data.update(from: other.data, count: count) }
     }
 
+    /// self += other, element-wise, split over the cores (residual connections).
+    public func add(_ other: Tensor) {
+        precondition(other.count == count, "add: \(other.shape) to \(shape)")
+        withExtendedLifetime(other) {
+            let n = count
+            Parallel.forEachChunk(n / 8 + 1, cost: 8) { blocks in
+                let lo = blocks.lowerBound * 8, hi = Swift.min(n, blocks.upperBound * 8)
+                if lo < hi { Kernels.add(other.data + lo, into: data + lo, hi - lo) }
+            }
+        }
+    }
+
     public func zero() { data.update(repeating: 0, count: count) }
 
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }

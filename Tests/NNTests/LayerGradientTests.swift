@@ -1,5 +1,6 @@
 import XCTest
 import Tensor
+import TestSupport
 @testable import NN
 
 /// Every layer's backward against finite differences of its own forward.

@@ -1,0 +1,45 @@
+import NN
+import Tensor
+
+/// BERT encoder (Devlin et al. 2018, https://arxiv.org/abs/1810.04805) over packed sequences: returns the last hidden
+/// state of every token. The pooler is not used by sentence-transformers models and is not loaded.
+public final class BertModel {
+    public let config: BertConfig
+    public let embeddings: BertEmbeddings
+    public let layers: [BertLayer]
+
+    public init(config: BertConfig) {
+        self.config = config
+        embeddings = BertEmbeddings(config)
+        layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config) }
+    }
+
+    /// ids (N) → hidden states (N, C)
+    public func forward(_ ids: [Int32], layout: PackedSequences, training: Bool = false) -> Tensor {
+        precondition(ids.count == layout.tokenCount, "\(ids.count) ids for \(layout.tokenCount) packed tokens")
+        precondition(layout.maxLength <= config.maxPositionEmbeddings,
+                     "sequence of \(layout.maxLength) tokens exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
+        var h = embeddings.forward(ids, layout: layout, training: training)
+        for layer in layers { h = layer.forward(h, layout: layout, training: training) }
+        return h
+    }
+
+    /// dHidden (N, C): backpropagates through every layer in reverse and into the embeddings, accumulating the
+    /// gradients of parameters that require them.
+    public func backward(_ dHidden: Tensor) {
+        var d = dHidden
+        for layer in layers.reversed() { d = layer.backward(d) }
+        embeddings.backward(d)
+    }
+
+    /// Every parameter under its Hugging Face name (`embeddings.…`, `encoder.layer.{i}.…`).
+    public var namedParameters: [(String, Parameter)] {
+        embeddings.parameters.map { ("embeddings.\($0.0)", $0.1) }
+            + layers.enumerated().flatMap { i, layer in layer.parameters.map { ("encoder.layer.\(i).\($0.0)", $0.1) } }
+    }
+
+    /// Fills every parameter from `source(name, destination)`; the source checks names and shapes.
+    public func loadWeights(_ source: (String, Tensor) throws -> Void) throws {
+        for (name, p) in namedParameters { try source(name, p.value) }
+    }
+}

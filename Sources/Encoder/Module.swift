@@ -1,1 +1,0 @@
-// The Encoder module: see DESIGN.md (Layout).
