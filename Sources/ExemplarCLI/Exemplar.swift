@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Tensor
 
 @main
 struct Exemplar: ParsableCommand {
@@ -6,4 +8,18 @@ struct Exemplar: ParsableCommand {
         commandName: "exemplar",
         abstract: "Retrieval-augmented math reasoning on the CPU: sentence embeddings, indexes, fine-tuning, evaluation.",
         subcommands: [BenchCommand.self])
+
+    static func main() {
+        useFastestBLASKernels()
+        main(nil)
+    }
+
+    /// Restarts the process once with OPENBLAS_CORETYPE set when OpenBLAS picked slower kernels than the CPU supports
+    /// (the variable is only read when the library loads). Set OPENBLAS_CORETYPE yourself to override.
+    static func useFastestBLASKernels() {
+        guard let core = BLAS.fasterCoreType() else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // execv returns only on failure: carry on with the kernels already loaded.
+    }
 }

@@ -1,10 +1,28 @@
 import CBLAS
+import Foundation
 
 /// Thin, typed wrappers over OpenBLAS: every matrix product in Exemplar goes through here.
 public enum BLAS {
     /// Sets OpenBLAS's worker threads (default: all cores).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// The kernel set OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX").
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS 0.3.21 (Debian 12) predates AMD Zen 4/5 and runs its AVX2 "Haswell" kernels there, about half the
+    /// speed of its AVX-512 "SkylakeX" kernels on those CPUs. It reads the choice from OPENBLAS_CORETYPE when the
+    /// library loads, so a program must set it before it starts: this returns the value to set, or nil when the
+    /// current choice is already the best or the user chose one.
+    public static func fasterCoreType() -> String? {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        // /proc files report size 0, so read to the end rather than by size.
+        guard let data = FileHandle(forReadingAtPath: "/proc/cpuinfo")?.readDataToEndOfFile(),
+              let flagsLine = String(decoding: data, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        guard ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) else { return nil }
+        return ["Haswell", "Zen", "Sandybridge"].contains(coreName) ? "SkylakeX" : nil
+    }
 
     /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C, all row-major with explicit leading dimensions.
     @inline(__always)

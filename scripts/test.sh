@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh clone: installs what is missing (system libraries, data, the model files the
+# tests use), builds, then `swift test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh all-MiniLM-L6-v2
+swift build --build-tests
+swift test --skip-build "$@"
