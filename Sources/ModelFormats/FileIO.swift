@@ -9,10 +9,12 @@ import Darwin
 #endif
 
 /// A failed system call, turned into each format's own error type by the caller.
-struct IOFailure: Error {
-    let operation: String
-    let path: String
-    let code: Int32
+public struct IOFailure: Error, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public var description: String { "\(path): \(operation) failed: \(message)" }
 
     init(_ operation: String, _ path: String, code: Int32 = errno) {
         self.operation = operation
@@ -31,13 +33,13 @@ struct IOFailure: Error {
 /// Writes a file under a temporary name in the target's directory and renames it over the target only once every
 /// byte is on disk (fsync), so a crash or an error never leaves a half-written file under the final name. Dropping
 /// the object without `commit()` removes the temporary file.
-final class AtomicFileOutput {
-    let path: String
-    let temporaryPath: String
+public final class AtomicFileOutput {
+    public let path: String
+    public let temporaryPath: String
     private var descriptor: Int32
     private var committed = false
 
-    init(path: String) throws(IOFailure) {
+    public init(path: String) throws(IOFailure) {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
@@ -72,7 +74,7 @@ final class AtomicFileOutput {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws(IOFailure) {
+    public func write(_ bytes: [UInt8]) throws(IOFailure) {
         let failure: IOFailure? = bytes.withUnsafeBytes { buffer in
             do throws(IOFailure) { try write(buffer) } catch { return error }
             return nil
@@ -98,7 +100,7 @@ final class AtomicFileOutput {
     }
 
     /// fsync, close, rename over the target, then fsync the directory so the rename itself is durable.
-    func commit() throws(IOFailure) {
+    public func commit() throws(IOFailure) {
         precondition(!committed && descriptor >= 0, "AtomicFileOutput committed twice")
         if fsync(descriptor) != 0 { throw IOFailure("fsync", temporaryPath) }
         let fd = descriptor
@@ -116,7 +118,7 @@ final class AtomicFileOutput {
     }
 
     /// Closes and removes the temporary file unless it was committed.
-    func discard() {
+    public func discard() {
         if descriptor >= 0 {
             close(descriptor)
             descriptor = -1
