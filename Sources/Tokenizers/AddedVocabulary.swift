@@ -49,9 +49,22 @@ struct AddedVocabulary: Sendable {
     struct Matcher: Sendable {
         var trie = ScalarTrie(capacity: 64)
         var isEmpty = true
+        /// Scalars that begin some pattern (ASCII as a bitmap), so most positions are passed over without a probe.
+        private var firstASCII: (UInt64, UInt64) = (0, 0)
+        private var firstOther: Set<UInt32> = []
+
+        @inline(__always)
+        func mayStart(_ s: Unicode.Scalar) -> Bool {
+            let v = s.value
+            if v < 64 { return firstASCII.0 & (1 << UInt64(v)) != 0 }
+            if v < 128 { return firstASCII.1 & (1 << UInt64(v - 64)) != 0 }
+            return firstOther.contains(v)
+        }
 
         mutating func add(_ pattern: [Unicode.Scalar], index: Int) {
-            guard !pattern.isEmpty else { return }
+            guard let first = pattern.first else { return }
+            let v = first.value
+            if v < 64 { firstASCII.0 |= 1 << UInt64(v) } else if v < 128 { firstASCII.1 |= 1 << UInt64(v - 64) } else { firstOther.insert(v) }
             // Keep the first pattern for identical contents, as aho-corasick reports the first pattern.
             if trie.lookup(pattern) == nil { trie.insert(pattern, id: Int32(index)) }
             isEmpty = false
@@ -124,7 +137,7 @@ struct AddedVocabulary: Sendable {
         var consumed = 0
         var i = 0
         while i < s.count {
-            guard let (end, index) = matcher.longest(in: s, at: i) else { i += 1; continue }
+            guard matcher.mayStart(s[i]), let (end, index) = matcher.longest(in: s, at: i) else { i += 1; continue }
             let t = tokens[index]
             var start = i, stop = end
             if t.singleWord {

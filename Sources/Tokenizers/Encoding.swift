@@ -131,6 +131,26 @@ public struct Encoding: Sendable, Equatable {
         self.attentionMask = attentionMask
     }
 
+    mutating func reserveCapacity(_ n: Int) {
+        ids.reserveCapacity(n)
+        typeIds.reserveCapacity(n)
+        tokens.reserveCapacity(n)
+        offsets.reserveCapacity(n)
+        specialTokensMask.reserveCapacity(n)
+        attentionMask.reserveCapacity(n)
+    }
+
+    /// Appends special tokens added by a post-processor: no offsets, marked special, attended to.
+    mutating func appendSpecial(ids newIds: [Int32], tokens newTokens: [String], typeId: Int32) {
+        let n = newIds.count
+        ids += newIds
+        tokens += newTokens
+        typeIds.append(contentsOf: repeatElement(typeId, count: n))
+        offsets.append(contentsOf: repeatElement(0..<0, count: n))
+        specialTokensMask.append(contentsOf: repeatElement(1, count: n))
+        attentionMask.append(contentsOf: repeatElement(1, count: n))
+    }
+
     mutating func append(_ other: Encoding) {
         ids += other.ids
         typeIds += other.typeIds

@@ -124,38 +124,52 @@ public final class Tokenizer: Sendable {
                             padding: Padding = .batchLongest) throws -> BatchEncoding {
         let pad = try resolve(padding)
         let n = texts.count
-        var rows = [Encoding](repeating: Encoding(), count: n)
-        let chunks = n < 64 ? 1 : min(n, ProcessInfo.processInfo.activeProcessorCount * 8)
-        var errors = [TokenizerError?](repeating: nil, count: chunks)
-        rows.withUnsafeMutableBufferPointer { rowBuffer in
-            errors.withUnsafeMutableBufferPointer { errorBuffer in
-                let rowBuffer = rowBuffer, errorBuffer = errorBuffer
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                        do {
-                            rowBuffer[i] = try self.encodePair(texts[i], nil, addSpecialTokens: addSpecialTokens,
-                                                               truncation: truncation)
-                        } catch {
-                            errorBuffer[c] = error as? TokenizerError
-                                ?? .truncationImpossible(reason: "\(error)")
-                            return
-                        }
+        // Each chunk keeps only its rows' ids, type ids and masks back to back: the per-text Encodings (tokens,
+        // offsets) are dropped as soon as they are made, so memory stays small and is reused.
+        struct Chunk {
+            var ids: [Int32] = [], typeIds: [Int32] = [], mask: [Int32] = [], lengths: [Int] = []
+            var error: TokenizerError?
+        }
+        let chunkCount = n < 64 ? 1 : min(n, ProcessInfo.processInfo.activeProcessorCount * 8)
+        var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
+        chunks.withUnsafeMutableBufferPointer { buffer in
+            let buffer = buffer
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                var chunk = Chunk()
+                for i in (n * c / chunkCount)..<(n * (c + 1) / chunkCount) {
+                    do {
+                        let e = try self.encodePair(texts[i], nil, addSpecialTokens: addSpecialTokens, truncation: truncation)
+                        chunk.ids += e.ids
+                        chunk.typeIds += e.typeIds
+                        chunk.mask += e.attentionMask
+                        chunk.lengths.append(e.count)
+                    } catch {
+                        chunk.error = error as? TokenizerError ?? .truncationImpossible(reason: "\(error)")
+                        break
                     }
                 }
+                buffer[c] = chunk
             }
         }
-        if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+        if let error = chunks.lazy.compactMap(\.error).first { throw error }
 
-        let lengths = rows.map(\.count)
-        let width = max(pad.length(lengths.max() ?? 0), lengths.max() ?? 0)
+        let lengths = chunks.flatMap(\.lengths)
+        let longest = lengths.max() ?? 0
+        let width = max(pad.length(longest), longest)
         var ids = [Int32](repeating: pad.id, count: n * width)
         var typeIds = [Int32](repeating: pad.typeId, count: n * width)
         var mask = [Int32](repeating: 0, count: n * width)
-        for (r, row) in rows.enumerated() {
-            let start = r * width + (pad.direction == .right ? 0 : width - row.count)
-            ids.replaceSubrange(start ..< start + row.count, with: row.ids)
-            typeIds.replaceSubrange(start ..< start + row.count, with: row.typeIds)
-            mask.replaceSubrange(start ..< start + row.count, with: row.attentionMask)
+        var row = 0
+        for chunk in chunks {
+            var from = 0
+            for length in chunk.lengths {
+                let start = row * width + (pad.direction == .right ? 0 : width - length)
+                ids.replaceSubrange(start ..< start + length, with: chunk.ids[from ..< from + length])
+                typeIds.replaceSubrange(start ..< start + length, with: chunk.typeIds[from ..< from + length])
+                mask.replaceSubrange(start ..< start + length, with: chunk.mask[from ..< from + length])
+                from += length
+                row += 1
+            }
         }
         return BatchEncoding(count: n, width: width, ids: ids, typeIds: typeIds, attentionMask: mask, lengths: lengths)
     }

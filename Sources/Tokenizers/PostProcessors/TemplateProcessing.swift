@@ -65,19 +65,21 @@ public struct TemplateProcessing: PostProcessor {
 
     public func process(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         var out = Encoding()
+        let total = first.count + (second?.count ?? 0) + (addSpecialTokens ? addedTokenCount(isPair: second != nil) : 0)
+        out.reserveCapacity(total)
         for piece in second == nil ? single : pair {
             switch piece {
             case .sequence(let index, let typeId):
-                guard var part = index == 0 ? first : second else { continue }
-                part.typeIds = [Int32](repeating: typeId, count: part.count)
-                out.append(part)
+                guard let part = index == 0 ? first : second else { continue }
+                out.ids += part.ids
+                out.tokens += part.tokens
+                out.offsets += part.offsets
+                out.specialTokensMask += part.specialTokensMask
+                out.attentionMask += part.attentionMask
+                out.typeIds.append(contentsOf: repeatElement(typeId, count: part.count))
             case .specialToken(let name, let typeId):
                 guard addSpecialTokens, let special = specialTokens[name] else { continue }
-                let n = special.ids.count
-                out.append(Encoding(ids: special.ids, typeIds: [Int32](repeating: typeId, count: n), tokens: special.tokens,
-                                    offsets: [Range<Int>](repeating: 0..<0, count: n),
-                                    specialTokensMask: [Int32](repeating: 1, count: n),
-                                    attentionMask: [Int32](repeating: 1, count: n)))
+                out.appendSpecial(ids: special.ids, tokens: special.tokens, typeId: typeId)
             }
         }
         return out
