@@ -1,5 +1,5 @@
 /// Which end of a sequence truncation cuts or padding fills.
-public enum Side: String, Sendable, Equatable {
+public enum EncodingSide: String, Sendable, Equatable {
     case left = "Left", right = "Right"
 }
 
@@ -16,9 +16,9 @@ public struct Truncation: Sendable, Equatable {
     public var maxLength: Int
     public var strategy: Strategy
     /// `.right` keeps the first tokens.
-    public var direction: Side
+    public var direction: EncodingSide
 
-    public init(maxLength: Int, strategy: Strategy = .longestFirst, direction: Side = .right) {
+    public init(maxLength: Int, strategy: Strategy = .longestFirst, direction: EncodingSide = .right) {
         self.maxLength = maxLength
         self.strategy = strategy
         self.direction = direction
@@ -32,7 +32,7 @@ public struct Truncation: Sendable, Equatable {
             throw TokenizerError.invalidField(path: json.file, field: json.path("strategy"), reason: "unknown strategy '\(strategy)'")
         }
         let direction = try json.optional("direction")?.string() ?? "Right"
-        guard let d = Side(rawValue: direction) else {
+        guard let d = EncodingSide(rawValue: direction) else {
             throw TokenizerError.invalidField(path: json.file, field: json.path("direction"), reason: "unknown direction '\(direction)'")
         }
         _ = try json.optional("stride")?.int()
@@ -51,13 +51,13 @@ public struct Padding: Sendable, Equatable {
     }
 
     public var strategy: Strategy
-    public var direction: Side
+    public var direction: EncodingSide
     public var padToMultipleOf: Int?
     public var padId: Int32?
     public var padTypeId: Int32
     public var padToken: String?
 
-    public init(strategy: Strategy = .batchLongest, direction: Side = .right, padToMultipleOf: Int? = nil,
+    public init(strategy: Strategy = .batchLongest, direction: EncodingSide = .right, padToMultipleOf: Int? = nil,
                 padId: Int32? = nil, padTypeId: Int32 = 0, padToken: String? = nil) {
         self.strategy = strategy
         self.direction = direction
@@ -84,7 +84,7 @@ public struct Padding: Sendable, Equatable {
             throw strategyNode.invalid("expected \"BatchLongest\" or {\"Fixed\": n}")
         }
         let direction = try json.optional("direction")?.string() ?? "Right"
-        guard let d = Side(rawValue: direction) else {
+        guard let d = EncodingSide(rawValue: direction) else {
             throw TokenizerError.invalidField(path: json.file, field: json.path("direction"), reason: "unknown direction '\(direction)'")
         }
         self.init(strategy: strategy, direction: d, padToMultipleOf: try json.optional("pad_to_multiple_of")?.int(),
@@ -161,7 +161,7 @@ public struct Encoding: Sendable, Equatable {
     }
 
     /// Keeps `maxLength` tokens: the first ones (`.right`) or the last ones (`.left`).
-    mutating func truncate(to maxLength: Int, direction: Side) {
+    mutating func truncate(to maxLength: Int, direction: EncodingSide) {
         guard maxLength < count else { return }
         let keep = direction == .right ? 0..<maxLength : count - maxLength ..< count
         ids = Array(ids[keep])
@@ -173,7 +173,7 @@ public struct Encoding: Sendable, Equatable {
     }
 
     /// Pads up to `length` (no-op when already that long).
-    mutating func pad(to length: Int, id: Int32, typeId: Int32, token: String, direction: Side) {
+    mutating func pad(to length: Int, id: Int32, typeId: Int32, token: String, direction: EncodingSide) {
         let n = length - count
         guard n > 0 else { return }
         func fill<T>(_ a: inout [T], _ v: T) {
@@ -190,7 +190,7 @@ public struct Encoding: Sendable, Equatable {
     /// The Rust library's `truncate_encodings`: the lengths left to the first and second sequence so that together
     /// they fit `maxLength` (already reduced by the special tokens).
     static func truncate(_ a: inout Encoding, _ b: inout Encoding?, maxLength: Int, strategy: Truncation.Strategy,
-                         direction: Side) throws {
+                         direction: EncodingSide) throws {
         if maxLength == 0 {
             a.truncate(to: 0, direction: direction)
             b?.truncate(to: 0, direction: direction)

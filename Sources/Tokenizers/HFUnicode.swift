@@ -82,7 +82,8 @@ enum HFUnicode {
 
     /// Canonical decomposition (full, recursive) as of Unicode 12: newer scalars stay whole.
     static func canonicalDecomposition(_ s: Unicode.Scalar, into out: inout [Unicode.Scalar]) {
-        if s.value < 0xC0 || !existed(s, in: 12, 1) { out.append(s); return }
+        // Below U+00C0 and in the CJK Unified Ideographs (with Extension A) nothing decomposes.
+        if s.value < 0xC0 || (0x3400...0x9FFF).contains(s.value) || !existed(s, in: 12, 1) { out.append(s); return }
         let decomposed = String(s).decomposedStringWithCanonicalMapping.unicodeScalars
         out.append(contentsOf: decomposed)
     }

@@ -1,5 +1,7 @@
 /// Maps tokenizer.json's `type` names to implementations, one table per stage. A name not listed is a
 /// `TokenizerError.unknownStageType`: a tokenizer this module cannot reproduce exactly must not load as something close.
+/// To add a stage: one file implementing the stage protocol with an `init(json: JSONNode)` that reads its fields
+/// (throwing errors that name the field), one entry here, and fixtures from the Python library.
 enum StageRegistry {
     typealias Factory<T> = @Sendable (JSONNode) throws -> T
 
@@ -16,7 +18,7 @@ enum StageRegistry {
         "TemplateProcessing": { try TemplateProcessing(json: $0) },
         "BertProcessing": { try BertProcessing.make(json: $0) },
     ]
-    static let decoders: [String: Factory<any Decoder>] = [
+    static let decoders: [String: Factory<any TokenDecoder>] = [
         "WordPiece": { try WordPieceDecoder(json: $0) },
     ]
 

@@ -15,7 +15,7 @@ public final class Tokenizer: Sendable {
     public let preTokenizer: (any PreTokenizer)?
     public let model: any TokenizerModel
     public let postProcessor: (any PostProcessor)?
-    public let decoder: (any Decoder)?
+    public let decoder: (any TokenDecoder)?
     /// tokenizer.json's `added_tokens`, in file order.
     public var addedTokens: [AddedToken] { added.tokens }
 
@@ -180,7 +180,7 @@ public final class Tokenizer: Sendable {
         let id: Int32
         let typeId: Int32
         let token: String
-        var direction: Side { padding.direction }
+        var direction: EncodingSide { padding.direction }
         func length(_ longest: Int) -> Int { padding.targetLength(longest: longest) }
     }
 

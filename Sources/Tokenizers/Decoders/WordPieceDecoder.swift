@@ -1,6 +1,6 @@
 /// The `WordPiece` decoder: glues `##` continuations to the previous token, puts a space before every other token
 /// but the first, and (with `cleanup`) undoes the spaces BERT tokenization puts before punctuation and contractions.
-public struct WordPieceDecoder: Decoder {
+public struct WordPieceDecoder: TokenDecoder {
     public var prefix: String
     public var cleanup: Bool
 

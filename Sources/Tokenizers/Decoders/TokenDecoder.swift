@@ -1,5 +1,6 @@
-/// Last stage (`decoder`): turns tokens back into text pieces; the tokenizer concatenates what `decodeChain` returns.
-public protocol Decoder: Sendable {
+/// Last stage (`decoder`): turns tokens back into text pieces, which the tokenizer concatenates. Not called
+/// `Decoder` so that modules importing this one keep `Swift.Decoder` for Codable.
+public protocol TokenDecoder: Sendable {
     func decodeChain(_ tokens: [String]) -> [String]
 }
 
