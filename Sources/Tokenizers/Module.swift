@@ -1,1 +1,0 @@
-// The Tokenizers module: see DESIGN.md (Layout).
