@@ -17,7 +17,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "CAllocator"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator"], swiftSettings: numeric),
         .target(name: "NN", dependencies: ["Tensor", "CBLAS"], swiftSettings: numeric),
         .target(name: "ModelFormats", swiftSettings: numeric),
         .target(name: "Tokenizers", swiftSettings: numeric),

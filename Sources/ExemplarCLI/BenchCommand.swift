@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print JSON (build with -c release for meaningful figures).",
-        subcommands: [BenchGemm.self])
+        subcommands: [BenchGemm.self, BenchEncode.self])
 }
 
 /// Wall-clock seconds of `body`.
@@ -32,11 +32,12 @@ struct BenchGemm: ParsableCommand {
     @Option(help: "Seconds to spend on each shape.")
     var seconds = 1.0
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Use OpenBLAS's own threads (this many) instead of Exemplar's row split over single-threaded calls.")
     var threads: Int?
 
     func run() throws {
         if let threads { BLAS.setThreads(threads) }
+        let rowSplit = threads == nil
         // (M, N, K, transB): y = x·Wᵀ for Linear layers, as the encoder runs them.
         let shapes: [(String, Int, Int, Int, Bool)] = [
             ("qkv/out 384x384", tokens, 384, 384, true),
@@ -48,7 +49,7 @@ struct BenchGemm: ParsableCommand {
         for (name, m, n, k, transB) in shapes {
             let a = Tensor(zeros: [m, k]), b = Tensor(zeros: [transB ? n : k, transB ? k : n]), c = Tensor(zeros: [m, n])
             a.fill(0.01); b.fill(0.02)
-            let run = { BLAS.gemm(transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: transB ? k : n, c: c.data, ldc: n) }
+            let run = rowSplit ? { BLAS.parallelGemm(transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: transB ? k : n, c: c.data, ldc: n) } : { BLAS.gemm(transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: transB ? k : n, c: c.data, ldc: n) }
             run()
             var reps = 0
             let t = timed { repeat { run(); reps += 1 } while reps < 3 }
@@ -57,6 +58,6 @@ struct BenchGemm: ParsableCommand {
             let gflops = 2.0 * Double(m) * Double(n) * Double(k) * Double(target) / total / 1e9
             results.append(["shape": name, "m": m, "n": n, "k": k, "gflops": (gflops * 10).rounded() / 10])
         }
-        printJSON(["benchmark": "gemm", "threads": BLAS.threads, "results": results])
+        printJSON(["benchmark": "gemm", "mode": rowSplit ? "row split over \(Parallel.workers) cores, 1 OpenBLAS thread each" : "OpenBLAS with \(BLAS.threads) threads", "blas_core": BLAS.coreName, "results": results])
     }
 }

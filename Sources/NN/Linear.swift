@@ -23,7 +23,7 @@ public final class Linear {
         if let bias {
             for r in 0..<n { y.row(r).update(from: bias.value.data, count: outFeatures) }
         }
-        BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
+        BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
                   b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
         input = training ? x : nil
         return y
@@ -34,14 +34,14 @@ public final class Linear {
         guard let x = input else { preconditionFailure("Linear.backward without a training forward") }
         let n = x.rows
         if let dW = weight.grad {
-            BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.data, lda: outFeatures,
+            BLAS.parallelGemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy.data, lda: outFeatures,
                       b: x.data, ldb: inFeatures, beta: 1, c: dW.data, ldc: inFeatures)
         }
         if let db = bias?.grad {
             for r in 0..<n { Kernels.add(dy.row(r), into: db.data, outFeatures) }
         }
         let dx = Tensor(uninitializedShape: x.shape)
-        BLAS.gemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
+        BLAS.parallelGemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
                   b: weight.value.data, ldb: inFeatures, c: dx.data, ldc: inFeatures)
         return dx
     }

@@ -3,8 +3,11 @@ import Foundation
 
 /// Thin, typed wrappers over OpenBLAS: every matrix product in Exemplar goes through here.
 public enum BLAS {
-    /// Sets OpenBLAS's worker threads (default: all cores).
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Sets OpenBLAS's own worker threads (Exemplar's default: 1, see `parallelGemm`).
+    public static func setThreads(_ n: Int) {
+        _ = runtimeConfigured
+        openblas_set_num_threads(Int32(n))
+    }
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
     /// The kernel set OpenBLAS chose for this CPU (e.g. "Haswell", "SkylakeX").
@@ -34,6 +37,30 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The same product with the rows of C split over the cores, each block a single-threaded sgemm.
+    /// Exemplar runs OpenBLAS with one thread and parallelises itself: OpenBLAS's idle workers spin (sched_yield)
+    /// between calls and steal the cores from the element-wise kernels that run between matrix products.
+    public static func parallelGemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let workers = Parallel.workers
+        // Below ~4 MFLOP a single call is faster than waking a second thread.
+        guard workers > 1, m >= 2 * 16, m * n * k >= 2_000_000 else {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Row blocks aligned to 16 so every block but the last keeps whole micro-kernel tiles.
+            let lo = (m * w / workers) & ~15, hi = w == workers - 1 ? m : (m * (w + 1) / workers) & ~15
+            guard lo < hi else { return }
+            gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                 a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+        }
     }
 
     /// y[M] = alpha · op(A) · x + beta · y, A row-major [M, N].

@@ -1,4 +1,14 @@
+import CAllocator
+import CBLAS
 import Foundation
+
+/// Process-wide settings made once, before the first tensor exists: malloc keeps freed activation buffers for reuse
+/// (see `exemplar_retain_freed_memory`), and OpenBLAS runs single-threaded because Exemplar splits the work over the
+/// cores itself (see `BLAS.parallelGemm`).
+let runtimeConfigured: Void = {
+    exemplar_retain_freed_memory()
+    openblas_set_num_threads(1)
+}()
 
 /// A contiguous, row-major Float32 buffer with a shape.
 ///
@@ -14,6 +24,7 @@ public final class Tensor {
     /// Uninitialised storage: for outputs that a kernel overwrites completely.
     public init(uninitializedShape shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        _ = runtimeConfigured
         self.shape = shape
         self.count = shape.reduce(1, *)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
