@@ -40,6 +40,8 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
+        // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
     ],
     swiftLanguageModes: [.v5]
 )
