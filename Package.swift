@@ -26,10 +26,11 @@ let package = Package(
         .target(name: "ModelFormats", swiftSettings: numeric),
         .target(name: "Tokenizers", swiftSettings: numeric),
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        .target(name: "Retrieval", dependencies: ["Tensor", "ModelFormats"], swiftSettings: numeric),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numeric),
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "TestSupport"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
     ],
