@@ -1,5 +1,7 @@
 import Foundation
 import Tokenizers
+import ModelFormats
+import ModelFormats
 import XCTest
 
 /// The MiniLM tokenizer against the Python `tokenizers` library's outputs in Tests/Fixtures/minilm_tokenizer.json.
