@@ -15,6 +15,11 @@ public final class SentenceEncoder {
     public let pooling: MeanPooling
 
     public var dimension: Int { config.hiddenSize }
+    /// SHA-256 of `model.safetensors`, computed on first use (identifies the weights in index fingerprints).
+    public private(set) lazy var weightsSHA256: String = {
+        (try? SHA256.hex(ofFile: directory.appendingPathComponent("model.safetensors").path)) ?? "unreadable"
+    }()
+
     /// Texts are truncated to this many tokens, [CLS] and [SEP] included.
     public var maxSequenceLength: Int { sentenceConfig.maxSeqLength }
 

@@ -1,0 +1,15 @@
+import Encoder
+import Retrieval
+import Tensor
+
+/// The encoder as retrieval sees it.
+extension SentenceEncoder: TextEmbedder {
+    public var fingerprint: EncoderFingerprint {
+        EncoderFingerprint(model: directory.lastPathComponent, weightsSHA256: weightsSHA256, dimension: dimension,
+                           pooling: "mean", normalized: sentenceConfig.normalize)
+    }
+
+    public func embed(_ texts: [String], progress: ((Int) -> Void)?) throws -> Tensor {
+        try embed(texts, batchTokens: SentenceEncoder.defaultBatchTokens, progress: progress)
+    }
+}
