@@ -3,10 +3,16 @@ import PackageDescription
 
 /// Numeric code: whole-module optimisation without overflow traps in release builds. Debug builds optimise too
 /// (keeping overflow checks): unoptimised SIMD code is ~100x slower, which would make the parity tests on real
-/// models take many minutes.
+/// models take many minutes. On x86-64 the SIMD kernels are compiled for AVX2 + FMA (Haswell, 2013, and later):
+/// 8-wide vectors in one instruction instead of two SSE halves; erf and softmax run ~2x faster.
+#if arch(x86_64)
+let cpu = ["-target-cpu", "haswell"]
+#else
+let cpu: [String] = []
+#endif
 let numeric: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked", "-wmo"] + cpu, .when(configuration: .release)),
+    .unsafeFlags(["-O"] + cpu, .when(configuration: .debug)),
 ]
 
 let package = Package(

@@ -61,7 +61,7 @@ public enum Kernels {
         var i = 0, m = -Float.infinity
         if n >= 8 {
             var acc = VectorMath.load(x); i = 8
-            while i + 8 <= n { acc = pointwiseMax(acc, VectorMath.load(x + i)); i += 8 }
+            while i + 8 <= n { let v = VectorMath.load(x + i); acc = acc.replacing(with: v, where: v .> acc); i += 8 }
             m = acc.max()
         }
         while i < n { m = Swift.max(m, x[i]); i += 1 }

@@ -7,7 +7,10 @@ public enum VectorMath {
     /// Inputs are clamped to the range where 2^n is a normal float.
     @inline(__always)
     public static func exp(_ x0: Vec8) -> Vec8 {
-        let x = x0.clamped(lowerBound: Vec8(repeating: -87.33654), upperBound: Vec8(repeating: 88.37626))
+        // Clamp with selects: `clamped(lowerBound:upperBound:)` is not inlined and costs as much as the polynomial.
+        let lo = Vec8(repeating: -87.33654), hi = Vec8(repeating: 88.37626)
+        var x = x0.replacing(with: lo, where: x0 .< lo)
+        x = x.replacing(with: hi, where: x .> hi)
         // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick; the low mantissa bits then hold n.
         let magic = Vec8(repeating: 12_582_912)
         let t = x * 1.442_695_04 + magic
