@@ -1,0 +1,70 @@
+import Foundation
+import Tensor
+
+/// Low-rank adaptation of a frozen projection (Hu et al. 2021, https://arxiv.org/abs/2106.09685), PEFT's layout:
+/// y = base(x) + (alpha/r) · dropout(x)·Aᵀ·Bᵀ with A (r, in) Kaiming-uniform and B (out, r) zero, so training starts
+/// from the base model exactly. Only A and B have gradients.
+public final class LoRALinear: LinearLayer {
+    public let base: LinearLayer
+    public let rank: Int
+    public let alpha: Float
+    public let loraA: Parameter   // (r, in)
+    public let loraB: Parameter   // (out, r)
+    public let dropout: Dropout
+    private var dropped: Tensor?  // (N, in) dropout(x), kept for dA
+    private var h: Tensor?        // (N, r) dropout(x)·Aᵀ, kept for dB
+
+    public var inFeatures: Int { base.inFeatures }
+    public var outFeatures: Int { base.outFeatures }
+    public var scaling: Float { alpha / Float(rank) }
+
+    /// A is drawn like PEFT's `kaiming_uniform_(a=√5)`: U(−b, b) with b = 1/√in.
+    public init(base: LinearLayer, rank: Int, alpha: Float, dropout: Float, generator: inout RandomGenerator) {
+        precondition(rank > 0, "LoRA rank must be positive")
+        self.base = base
+        self.rank = rank
+        self.alpha = alpha
+        let bound = 1 / Float(base.inFeatures).squareRoot()
+        let a = Tensor(uninitializedShape: [rank, base.inFeatures])
+        for i in 0..<a.count { a[i] = (generator.nextFloat() * 2 - 1) * bound }
+        loraA = Parameter(a, requiresGrad: true)
+        loraB = Parameter(Tensor(zeros: [base.outFeatures, rank]), requiresGrad: true)
+        self.dropout = Dropout(p: dropout)
+    }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let y = base.forward(x, training: training)
+        let n = x.rows, r = rank
+        let xd = dropout.forward(x, training: training)
+        let h = Tensor(uninitializedShape: [n, r])
+        BLAS.parallelGemm(transB: true, m: n, n: r, k: inFeatures, a: xd.data, lda: inFeatures,
+                          b: loraA.value.data, ldb: inFeatures, c: h.data, ldc: r)
+        BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: r, alpha: scaling, a: h.data, lda: r,
+                          b: loraB.value.data, ldb: r, beta: 1, c: y.data, ldc: outFeatures)
+        if training { dropped = xd; self.h = h } else { dropped = nil; self.h = nil }
+        return y
+    }
+
+    /// dB += s·dyᵀ·h, dh = s·dy·B, dA += dhᵀ·dropout(x), dx = base'(dy) + dropout'(dh·A).
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let xd = dropped, let h else { preconditionFailure("LoRALinear.backward without a training forward") }
+        let n = dy.rows, r = rank, s = scaling
+        if let dB = loraB.grad {
+            BLAS.parallelGemm(transA: true, m: outFeatures, n: r, k: n, alpha: s, a: dy.data, lda: outFeatures,
+                              b: h.data, ldb: r, beta: 1, c: dB.data, ldc: r)
+        }
+        let dh = Tensor(uninitializedShape: [n, r])
+        BLAS.parallelGemm(m: n, n: r, k: outFeatures, alpha: s, a: dy.data, lda: outFeatures,
+                          b: loraB.value.data, ldb: r, c: dh.data, ldc: r)
+        if let dA = loraA.grad {
+            BLAS.gemm(transA: true, m: r, n: inFeatures, k: n, a: dh.data, lda: r, b: xd.data, ldb: inFeatures,
+                      beta: 1, c: dA.data, ldc: inFeatures)
+        }
+        let dxd = Tensor(uninitializedShape: [n, inFeatures])
+        BLAS.parallelGemm(m: n, n: inFeatures, k: r, a: dh.data, lda: r, b: loraA.value.data, ldb: inFeatures,
+                          c: dxd.data, ldc: inFeatures)
+        let dx = base.backward(dy)
+        dx.add(dropout.backward(dxd))
+        return dx
+    }
+}
