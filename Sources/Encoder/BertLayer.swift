@@ -4,14 +4,46 @@ import Tensor
 /// One transformer encoder block, post-norm as in BERT: h1 = LN(x + Wo·attn(x)), out = LN(h1 + W2·gelu(W1·h1)).
 /// Property names follow the Hugging Face weight names (`attention.self.query`, `intermediate.dense`, …).
 public final class BertLayer {
-    public let query: Linear, key: Linear, value: Linear
+    // Projections are `LinearLayer`s so LoRA (or an NF4 base) can replace them; see `Projection`.
+    public internal(set) var query: LinearLayer, key: LinearLayer, value: LinearLayer
     public let attention: Attention
-    public let attentionOutput: Linear          // attention.output.dense
-    public let attentionLayerNorm: LayerNorm    // attention.output.LayerNorm
-    public let intermediate: Linear             // intermediate.dense
+    public internal(set) var attentionOutput: LinearLayer   // attention.output.dense
+    public let attentionLayerNorm: LayerNorm                 // attention.output.LayerNorm
+    public internal(set) var intermediate: LinearLayer      // intermediate.dense
     public let gelu = GELU()
-    public let output: Linear                   // output.dense
-    public let outputLayerNorm: LayerNorm       // output.LayerNorm
+    public internal(set) var output: LinearLayer            // output.dense
+    public let outputLayerNorm: LayerNorm                    // output.LayerNorm
+
+    /// The six projections by their Hugging Face module names (relative to `encoder.layer.{i}.`).
+    public enum Projection: String, CaseIterable, Sendable {
+        case query = "attention.self.query", key = "attention.self.key", value = "attention.self.value"
+        case attentionOutput = "attention.output.dense", intermediate = "intermediate.dense", output = "output.dense"
+    }
+
+    public subscript(projection: Projection) -> LinearLayer {
+        get {
+            switch projection {
+            case .query: query
+            case .key: key
+            case .value: value
+            case .attentionOutput: attentionOutput
+            case .intermediate: intermediate
+            case .output: output
+            }
+        }
+        set {
+            precondition(newValue.inFeatures == self[projection].inFeatures
+                         && newValue.outFeatures == self[projection].outFeatures, "replacement changes \(projection) shape")
+            switch projection {
+            case .query: query = newValue
+            case .key: key = newValue
+            case .value: value = newValue
+            case .attentionOutput: attentionOutput = newValue
+            case .intermediate: intermediate = newValue
+            case .output: output = newValue
+            }
+        }
+    }
 
     init(_ config: BertConfig) {
         let c = config.hiddenSize
@@ -53,16 +85,23 @@ public final class BertLayer {
         return dx
     }
 
+    /// Dense parameters under their Hugging Face names, LoRA matrices under PEFT's (`….lora_A.weight`).
     var parameters: [(String, Parameter)] {
-        func linear(_ name: String, _ l: Linear) -> [(String, Parameter)] {
-            [("\(name).weight", l.weight), ("\(name).bias", l.bias!)]
-        }
         func norm(_ name: String, _ n: LayerNorm) -> [(String, Parameter)] {
             [("\(name).weight", n.weight), ("\(name).bias", n.bias)]
         }
-        return linear("attention.self.query", query) + linear("attention.self.key", key)
-            + linear("attention.self.value", value) + linear("attention.output.dense", attentionOutput)
-            + norm("attention.output.LayerNorm", attentionLayerNorm) + linear("intermediate.dense", intermediate)
-            + linear("output.dense", output) + norm("output.LayerNorm", outputLayerNorm)
+        func projection(_ p: Projection) -> [(String, Parameter)] { Self.parameters(of: self[p], name: p.rawValue) }
+        return projection(.query) + projection(.key) + projection(.value) + projection(.attentionOutput)
+            + norm("attention.output.LayerNorm", attentionLayerNorm) + projection(.intermediate)
+            + projection(.output) + norm("output.LayerNorm", outputLayerNorm)
+    }
+
+    static func parameters(of layer: LinearLayer, name: String) -> [(String, Parameter)] {
+        switch layer {
+        case let l as Linear: return [("\(name).weight", l.weight)] + (l.bias.map { [("\(name).bias", $0)] } ?? [])
+        case let l as LoRALinear:
+            return parameters(of: l.base, name: name) + [("\(name).lora_A.weight", l.loraA), ("\(name).lora_B.weight", l.loraB)]
+        default: return []
+        }
     }
 }
