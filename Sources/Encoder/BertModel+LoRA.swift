@@ -13,12 +13,16 @@ extension BertModel {
         for (_, p) in namedParameters { p.requiresGrad = false }
         var wrapped: [String] = []
         for (i, layer) in layers.enumerated() {
-            for projection in BertLayer.Projection.allCases {
+            for (j, projection) in BertLayer.Projection.allCases.enumerated() {
                 let name = "encoder.layer.\(i).\(projection.rawValue)"
                 guard try config.targetModules.matches(name) else { continue }
                 guard !(layer[projection] is LoRALinear) else { continue }
-                layer[projection] = LoRALinear(base: layer[projection], rank: config.r, alpha: config.loraAlpha,
-                                               dropout: config.loraDropout, generator: &generator)
+                let lora = LoRALinear(base: layer[projection], rank: config.r, alpha: config.loraAlpha,
+                                      dropout: config.loraDropout, generator: &generator)
+                lora.dropout.rowSeeds = dropoutSeeds
+                // Each dropout layer draws its own masks from the shared per-token seeds.
+                lora.dropout.salt = UInt64(i * BertLayer.Projection.allCases.count + j + 1)
+                layer[projection] = lora
                 wrapped.append(name)
             }
         }

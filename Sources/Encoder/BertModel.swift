@@ -7,6 +7,8 @@ public final class BertModel {
     public let config: BertConfig
     public let embeddings: BertEmbeddings
     public let layers: [BertLayer]
+    /// Per-token dropout seeds for training forwards (see `Dropout`); the trainer fills them before each forward.
+    public let dropoutSeeds = Dropout.RowSeeds()
 
     public init(config: BertConfig) {
         self.config = config
