@@ -1,0 +1,384 @@
+import Foundation
+import ModelFormats
+import NN
+import Tensor
+
+/// Fine-tunes the LoRA (or QLoRA) parameters of a BERT encoder with in-batch InfoNCE.
+///
+/// Deterministic and resumable: the data order of epoch e is a permutation seeded by (seed, e); dropout masks are
+/// seeded per token by (seed, batch, example, role, position); checkpoints hold the adapter, AdamW's moments and the
+/// step. So a run killed after a checkpoint and resumed ends with the same adapter, bit for bit, as an uninterrupted
+/// one. With `miniBatchSize`, batches are processed GradCache-style (Gao et al. 2021, https://arxiv.org/abs/2101.06983):
+/// embed every sequence in mini-batches, compute the loss and its gradient w.r.t. the embeddings, then recompute each
+/// mini-batch and backpropagate its slice — the gradients of the whole batch with one mini-batch of activations.
+///
+/// Writes into `runDirectory`: metrics.jsonl, eval.jsonl, loss.svg, checkpoints/step-N/, adapter/ (the final one).
+public final class EncoderTrainer {
+    public let model: BertModel
+    public let pooling: MeanPooling
+    public let settings: EncoderTrainingSettings
+    public let loraConfig: LoRAConfig
+    public let pairs: [TrainingPair]
+    public let validation: [TrainingPair]
+    public let runDirectory: URL
+    /// Retrieval metrics on the held-out split, called at each evaluation (nil: validation loss only).
+    public var evaluate: ((BertModel) throws -> [String: Double])?
+    /// Receives a progress record after every optimiser step (the CLI prints a line).
+    public var onStep: ((StepRecord) -> Void)?
+    public var onEvaluation: (([String: Double]) -> Void)?
+    /// Asked after every step; returning true stops training there (e.g. on SIGINT: the next `--resume` continues
+    /// from the newest checkpoint).
+    public var shouldStop: ((Int) -> Bool)?
+
+    let parameters: [(String, Parameter)]
+    let optimizer: AdamW
+    let loss: InfoNCELoss
+
+    public struct StepRecord: Codable, Sendable {
+        public var step: Int
+        public var totalSteps: Int
+        public var epoch: Double
+        public var loss: Float
+        public var lr: Float
+        public var gradNorm: Float
+        public var pairsPerSecond: Double
+        public var elapsedSeconds: Double
+        enum CodingKeys: String, CodingKey {
+            case step, totalSteps = "total_steps", epoch, loss, lr, gradNorm = "grad_norm"
+            case pairsPerSecond = "pairs_per_s", elapsedSeconds = "elapsed_s"
+        }
+    }
+
+    public init(model: BertModel, pooling: MeanPooling, loraConfig: LoRAConfig, settings: EncoderTrainingSettings,
+                pairs: [TrainingPair], validation: [TrainingPair], runDirectory: URL) throws {
+        precondition(!pairs.isEmpty, "no training pairs")
+        self.model = model
+        self.pooling = pooling
+        self.loraConfig = loraConfig
+        self.settings = settings
+        self.pairs = pairs
+        self.validation = validation
+        self.runDirectory = runDirectory
+        parameters = model.trainableParameters
+        guard !parameters.isEmpty else { throw EncoderError.unsupported("no trainable parameters (apply LoRA first)") }
+        optimizer = AdamW(parameters: parameters.map(\.1), hyperparameters: .init(weightDecay: settings.weightDecay))
+        loss = InfoNCELoss(scale: settings.scale, symmetric: settings.symmetric)
+    }
+
+    public var batchesPerEpoch: Int { (pairs.count + settings.batchSize - 1) / settings.batchSize }
+    public var totalSteps: Int {
+        let all = (batchesPerEpoch * settings.epochs + settings.gradientAccumulationSteps - 1) / settings.gradientAccumulationSteps
+        return min(all, settings.maxSteps ?? all)
+    }
+
+    public var schedule: LearningRateSchedule {
+        let decay: LearningRateSchedule.Decay = switch settings.schedule {
+        case .linear: .linear
+        case .cosine: .cosine
+        case .constant: .constant
+        }
+        return LearningRateSchedule(peak: settings.learningRate,
+                                    warmupSteps: Int((Float(totalSteps) * settings.warmupRatio).rounded(.up)),
+                                    totalSteps: totalSteps, decay: decay)
+    }
+
+    // MARK: - Training loop
+
+    /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set.
+    public func train(resume: Bool) throws {
+        try FileManager.default.createDirectory(at: checkpointsDirectory, withIntermediateDirectories: true)
+        var start = 0
+        if resume, let checkpoint = try latestCheckpoint() {
+            start = try restore(checkpoint)
+        } else {
+            for name in ["metrics.jsonl", "eval.jsonl"] { try? FileManager.default.removeItem(at: runDirectory.appendingPathComponent(name)) }
+        }
+        let began = Date()
+        let schedule = schedule
+        for step in start..<totalSteps {
+            let stepStart = Date()
+            optimizer.zeroGradients()
+            var stepLoss: Float = 0, stepPairs = 0
+            for a in 0..<settings.gradientAccumulationSteps {
+                let globalBatch = step * settings.gradientAccumulationSteps + a
+                guard globalBatch < batchesPerEpoch * settings.epochs else { break }
+                let batch = batchIndices(globalBatch)
+                stepLoss += try lossAndGradients(batch.map { pairs[$0] }, examples: batch, globalBatch: globalBatch,
+                                                 gradientScale: 1 / Float(settings.gradientAccumulationSteps))
+                stepPairs += batch.count
+            }
+            let gradNorm = clipGradientNorm(parameters.map(\.1), maxNorm: settings.maxGradNorm)
+            let lr = schedule.rate(at: step)
+            optimizer.update(lr: lr)
+            let record = StepRecord(step: step + 1, totalSteps: totalSteps,
+                                    epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(batchesPerEpoch),
+                                    loss: stepLoss / Float(settings.gradientAccumulationSteps), lr: lr, gradNorm: gradNorm,
+                                    pairsPerSecond: Double(stepPairs) / Date().timeIntervalSince(stepStart),
+                                    elapsedSeconds: Date().timeIntervalSince(began))
+            if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try appendJSONLine(record, to: "metrics.jsonl") }
+            onStep?(record)
+            let last = step + 1 == totalSteps
+            if let every = settings.evalEvery, (step + 1) % every == 0 || last { try runEvaluation(step: step + 1) }
+            if (step + 1) % settings.checkpointEvery == 0 || last { try saveCheckpoint(step: step + 1) }
+            if !last, shouldStop?(step + 1) == true { return }
+        }
+        try LoRAAdapter.save(model, config: loraConfig, to: runDirectory.appendingPathComponent("adapter"))
+        try writeChart()
+    }
+
+    /// Indices of the examples in global batch `g` (epoch g / batchesPerEpoch, seeded permutation).
+    func batchIndices(_ g: Int) -> [Int] {
+        let epoch = g / batchesPerEpoch, b = g % batchesPerEpoch
+        let order = permutation(epoch: epoch)
+        return Array(order[(b * settings.batchSize)..<min((b + 1) * settings.batchSize, pairs.count)])
+    }
+
+    private var cachedOrder: (epoch: Int, order: [Int])?
+    private func permutation(epoch: Int) -> [Int] {
+        if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
+        var order = Array(pairs.indices)
+        var g = RandomGenerator(seed: settings.seed, stream: UInt64(epoch) &+ 0x5EED)
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(g.next() % UInt64(i + 1)))
+        }
+        cachedOrder = (epoch, order)
+        return order
+    }
+
+    // MARK: - One batch
+
+    /// The batch's sequences: anchors, then positives, then negatives (when every pair has one).
+    private func sequences(_ batch: [TrainingPair], examples: [Int]) -> [(ids: [Int32], example: Int, role: Int)] {
+        let withNegatives = batch.allSatisfy { $0.negative != nil }
+        var out: [(ids: [Int32], example: Int, role: Int)] = []
+        for (p, e) in zip(batch, examples) { out.append((p.anchor, e, 0)) }
+        for (p, e) in zip(batch, examples) { out.append((p.positive, e, 1)) }
+        if withNegatives { for (p, e) in zip(batch, examples) { out.append((p.negative!, e, 2)) } }
+        return out
+    }
+
+    /// Embeds sequences `range` with a training forward (dropout seeded per token) and keeps the graph for backward.
+    private func forward(_ seqs: [(ids: [Int32], example: Int, role: Int)], _ range: Range<Int>, globalBatch: Int,
+                         training: Bool) -> Tensor {
+        let chunk = seqs[range]
+        let layout = PackedSequences(lengths: chunk.map { $0.ids.count })
+        if training {
+            var seeds: [UInt64] = []
+            seeds.reserveCapacity(layout.tokenCount)
+            for s in chunk {
+                for t in 0..<s.ids.count {
+                    seeds.append(tokenSeed(globalBatch: globalBatch, example: s.example, role: s.role, position: t))
+                }
+            }
+            model.dropoutSeeds.seeds = seeds
+        }
+        let hidden = model.forward(chunk.flatMap(\.ids), layout: layout, training: training)
+        return pooling.forward(hidden, layout: layout, training: training)
+    }
+
+    private func tokenSeed(globalBatch: Int, example: Int, role: Int, position: Int) -> UInt64 {
+        var h = settings.seed &* 0x9E37_79B9_7F4A_7C15
+        for v in [UInt64(globalBatch), UInt64(example), UInt64(role), UInt64(position)] {
+            h = (h ^ v) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+        }
+        return h
+    }
+
+    /// Loss of one batch; accumulates `gradientScale` × its gradients into the trainable parameters.
+    func lossAndGradients(_ batch: [TrainingPair], examples: [Int], globalBatch: Int, gradientScale: Float) throws -> Float {
+        let seqs = sequences(batch, examples: examples)
+        let b = batch.count, c = model.config.hiddenSize
+        let chunk = max(1, min(settings.miniBatchSize ?? seqs.count, seqs.count))
+        let chunks = stride(from: 0, to: seqs.count, by: chunk).map { $0..<min($0 + chunk, seqs.count) }
+        let embeddings = Tensor(uninitializedShape: [seqs.count, c])
+        if chunks.count == 1 {
+            embeddings.assign(forward(seqs, chunks[0], globalBatch: globalBatch, training: true))
+        } else {
+            // GradCache pass 1: embeddings only (each chunk's graph is dropped when the next one runs).
+            for r in chunks {
+                let e = forward(seqs, r, globalBatch: globalBatch, training: true)
+                withExtendedLifetime(e) { (embeddings.data + r.lowerBound * c).update(from: e.data, count: e.count) }
+            }
+        }
+        let result = loss(anchors: rows(embeddings, 0..<b), positives: rows(embeddings, b..<(2 * b)),
+                          negatives: seqs.count > 2 * b ? rows(embeddings, (2 * b)..<(3 * b)) : nil,
+                          duplicateKeys: settings.maskDuplicates ? batch.map(\.duplicateKey) : nil)
+        let dEmbeddings = Tensor(uninitializedShape: [seqs.count, c])
+        for (part, offset) in [(result.dAnchors, 0), (result.dPositives, b)] + (result.dNegatives.map { [($0, 2 * b)] } ?? []) {
+            withExtendedLifetime(part) { (dEmbeddings.data + offset * c).update(from: part.data, count: part.count) }
+        }
+        Kernels.scale(dEmbeddings.data, dEmbeddings.count, by: gradientScale)
+        for r in chunks {
+            // Single chunk: the graph of the forward above is still in place. GradCache pass 2: recompute it.
+            if chunks.count > 1 { _ = forward(seqs, r, globalBatch: globalBatch, training: true) }
+            model.backward(pooling.backward(rows(dEmbeddings, r)))
+        }
+        return result.loss
+    }
+
+    private func rows(_ t: Tensor, _ r: Range<Int>) -> Tensor {
+        let out = Tensor(uninitializedShape: [r.count, t.columns])
+        withExtendedLifetime(t) { out.data.update(from: t.data + r.lowerBound * t.columns, count: out.count) }
+        return out
+    }
+
+    /// Mean InfoNCE loss over the validation pairs in batches of `batchSize` (no dropout, no gradients).
+    public func validationLoss() -> Float? {
+        guard !validation.isEmpty else { return nil }
+        var total: Float = 0, batches = 0
+        for start in stride(from: 0, to: validation.count, by: settings.batchSize) {
+            let batch = Array(validation[start..<min(start + settings.batchSize, validation.count)])
+            let seqs = sequences(batch, examples: Array(start..<(start + batch.count)))
+            let e = forward(seqs, 0..<seqs.count, globalBatch: 0, training: false)
+            let b = batch.count
+            total += loss(anchors: rows(e, 0..<b), positives: rows(e, b..<(2 * b)),
+                          negatives: seqs.count > 2 * b ? rows(e, (2 * b)..<(3 * b)) : nil,
+                          duplicateKeys: settings.maskDuplicates ? batch.map(\.duplicateKey) : nil).loss
+            batches += 1
+        }
+        return total / Float(batches)
+    }
+
+    // MARK: - Evaluation, logs, chart
+
+    private func runEvaluation(step: Int) throws {
+        var record: [String: Double] = ["step": Double(step)]
+        if let v = validationLoss() { record["val_loss"] = Double(v) }
+        if let evaluate { for (k, v) in try evaluate(model) { record[k] = v } }
+        try appendJSONObject(record, to: "eval.jsonl")
+        onEvaluation?(record)
+        try writeChart()
+    }
+
+    private func appendJSONLine<T: Encodable>(_ value: T, to name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try append(Data(try encoder.encode(value)) + Data("\n".utf8), to: name)
+    }
+
+    private func appendJSONObject(_ value: [String: Double], to name: String) throws {
+        try append(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) + Data("\n".utf8), to: name)
+    }
+
+    private func append(_ data: Data, to name: String) throws {
+        let url = runDirectory.appendingPathComponent(name)
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: data)
+    }
+
+    /// loss.svg: training loss per step (and its 20-step moving average) and validation loss at each evaluation.
+    public func writeChart() throws {
+        let metrics = readJSONLines("metrics.jsonl"), evals = readJSONLines("eval.jsonl")
+        let train = metrics.compactMap { m -> (x: Double, y: Double)? in
+            guard let s = m["step"] as? Double, let l = m["loss"] as? Double else { return nil }
+            return (s, l)
+        }
+        var smooth: [(x: Double, y: Double)] = []
+        for i in train.indices {
+            let window = train[max(0, i - 19)...i]
+            smooth.append((train[i].x, window.map(\.y).reduce(0, +) / Double(window.count)))
+        }
+        let val = evals.compactMap { e -> (x: Double, y: Double)? in
+            guard let s = e["step"] as? Double, let l = e["val_loss"] as? Double else { return nil }
+            return (s, l)
+        }
+        let chart = SVGLineChart(title: "InfoNCE loss — \(runDirectory.lastPathComponent)", xLabel: "step", yLabel: "loss",
+                                 series: [.init(name: "train", color: "#9ecae1", points: train),
+                                          .init(name: "train (20-step mean)", color: "#08519c", points: smooth),
+                                          .init(name: "validation", color: "#d94801", points: val, markers: true)])
+        try chart.write(to: runDirectory.appendingPathComponent("loss.svg").path)
+    }
+
+    private func readJSONLines(_ name: String) -> [[String: Any]] {
+        guard let records = try? JSONLines.read(runDirectory.appendingPathComponent(name)) else { return [] }
+        return records.map { $0.fields.mapValues { ($0 as? NSNumber)?.doubleValue ?? $0 } }
+    }
+
+    // MARK: - Checkpoints
+
+    var checkpointsDirectory: URL { runDirectory.appendingPathComponent("checkpoints") }
+
+    struct TrainerState: Codable {
+        var step: Int
+        var totalSteps: Int
+        var seed: UInt64
+        var batchSize: Int
+        var pairs: Int
+    }
+
+    /// Writes checkpoints/step-N/ (adapter, optimizer.safetensors, trainer_state.json) under a temporary name and
+    /// renames it into place; keeps the two newest.
+    func saveCheckpoint(step: Int) throws {
+        let fm = FileManager.default
+        let name = String(format: "step-%06d", step)
+        let staging = checkpointsDirectory.appendingPathComponent(".\(name).partial")
+        try? fm.removeItem(at: staging)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        try LoRAAdapter.save(model, config: loraConfig, to: staging)
+        var writer = SafeTensorsWriter()
+        for (i, (pname, _)) in parameters.enumerated() {
+            for (prefix, t) in [("m.", optimizer.m[i]), ("v.", optimizer.v[i])] {
+                try withExtendedLifetime(t) {
+                    try writer.add(prefix + pname, shape: t.shape, values: UnsafeBufferPointer(start: t.data, count: t.count))
+                }
+            }
+        }
+        try writer.write(to: staging.appendingPathComponent("optimizer.safetensors").path)
+        let state = TrainerState(step: step, totalSteps: totalSteps, seed: settings.seed, batchSize: settings.batchSize,
+                                 pairs: pairs.count)
+        try JSONEncoder().encode(state).write(to: staging.appendingPathComponent("trainer_state.json"))
+        let final = checkpointsDirectory.appendingPathComponent(name)
+        try? fm.removeItem(at: final)
+        try fm.moveItem(at: staging, to: final)
+        for old in try checkpointNames().dropLast(2) { try? fm.removeItem(at: checkpointsDirectory.appendingPathComponent(old)) }
+    }
+
+    private func checkpointNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: checkpointsDirectory.path)
+            .filter { $0.hasPrefix("step-") }.sorted()
+    }
+
+    func latestCheckpoint() throws -> URL? {
+        try checkpointNames().last.map { checkpointsDirectory.appendingPathComponent($0) }
+    }
+
+    /// Loads adapter weights, optimiser moments and the step; trims the logs to that step. Returns the step.
+    func restore(_ checkpoint: URL) throws -> Int {
+        let statePath = checkpoint.appendingPathComponent("trainer_state.json")
+        let state = try decodeJSON(TrainerState.self, statePath)
+        guard state.seed == settings.seed, state.batchSize == settings.batchSize, state.pairs == pairs.count else {
+            throw EncoderError.invalidFile(path: statePath.path,
+                                           reason: "checkpoint was made with other settings (seed, batch size or data); start a new run")
+        }
+        let adapter = try SafeTensorsFile(path: checkpoint.appendingPathComponent("adapter_model.safetensors").path)
+        for (name, layer) in model.loraLayers {
+            try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_A.weight", into: layer.loraA.value.data, count: layer.loraA.value.count)
+            try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_B.weight", into: layer.loraB.value.data, count: layer.loraB.value.count)
+        }
+        let moments = try SafeTensorsFile(path: checkpoint.appendingPathComponent("optimizer.safetensors").path)
+        for (i, (pname, _)) in parameters.enumerated() {
+            try moments.copyFloats("m." + pname, into: optimizer.m[i].data, count: optimizer.m[i].count)
+            try moments.copyFloats("v." + pname, into: optimizer.v[i].data, count: optimizer.v[i].count)
+        }
+        optimizer.step = state.step
+        for name in ["metrics.jsonl", "eval.jsonl"] { try trimLog(name, afterStep: state.step) }
+        return state.step
+    }
+
+    private func trimLog(_ name: String, afterStep step: Int) throws {
+        let url = runDirectory.appendingPathComponent(name)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let s = (object["step"] as? NSNumber)?.intValue else { return false }
+            return s <= step
+        }
+        let out = try AtomicFileOutput(path: url.path)
+        try out.write(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8))
+        try out.commit()
+    }
+}
