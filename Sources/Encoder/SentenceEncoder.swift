@@ -23,6 +23,23 @@ public final class SentenceEncoder {
     /// Texts are truncated to this many tokens, [CLS] and [SEP] included.
     public var maxSequenceLength: Int { sentenceConfig.maxSeqLength }
 
+    /// The PEFT LoRA adapter applied on top of the base weights, if any.
+    public private(set) var adapter: (directory: URL, config: LoRAConfig)?
+
+    /// Loads `config.json`, `model.safetensors`, `tokenizer.json` and the sentence-transformers files of `directory`,
+    /// then applies the PEFT LoRA adapter in `adapter` (a directory with adapter_config.json), if given.
+    public convenience init(directory: URL, adapter: URL?) throws {
+        try self.init(directory: directory)
+        if let adapter {
+            self.adapter = (adapter, try LoRAAdapter.load(into: model, from: adapter))
+        }
+    }
+
+    /// SHA-256 of the adapter's weights file, when an adapter is applied.
+    public private(set) lazy var adapterSHA256: String? = {
+        adapter.map { (try? LoRAAdapter.weightsSHA256($0.directory)) ?? "unreadable" }
+    }()
+
     /// Loads `config.json`, `model.safetensors`, `tokenizer.json` and the sentence-transformers files of `directory`.
     public init(directory: URL) throws {
         self.directory = directory

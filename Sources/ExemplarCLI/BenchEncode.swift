@@ -17,6 +17,9 @@ struct BenchEncode: ParsableCommand {
     @Option(help: "Model directory.")
     var model = "models/all-MiniLM-L6-v2"
 
+    @Option(help: "PEFT LoRA adapter directory to apply on top of the model.")
+    var adapter: String?
+
     @Option(help: "GSM8K train file.")
     var data = "data/gsm8k/train.jsonl"
 
@@ -28,7 +31,7 @@ struct BenchEncode: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), adapter: adapter.map { URL(fileURLWithPath: $0) })
             let records = try JSONLines.read(URL(fileURLWithPath: data))
             let peak = measurePeakGFLOPs()
             var results: [String: Any] = [:]

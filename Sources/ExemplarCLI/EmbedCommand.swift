@@ -17,6 +17,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Model directory (Hugging Face / sentence-transformers layout).")
     var model = "models/all-MiniLM-L6-v2"
 
+    @Option(help: "PEFT LoRA adapter directory to apply on top of the model.")
+    var adapter: String?
+
     @Option(help: "Input JSON Lines file.")
     var input: String
 
@@ -38,7 +41,7 @@ struct EmbedCommand: ParsableCommand {
         try reportingErrors {
             let format = outputFormat ?? (output.hasSuffix(".jsonl") ? .jsonl : .npy)
             let texts = try JSONLines.readStrings(URL(fileURLWithPath: input), field: field)
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), adapter: adapter.map { URL(fileURLWithPath: $0) })
             let vectors = try embedWithProgress(encoder, texts, batchTokens: batchTokens)
             switch format {
             case .npy: try writeNPY(vectors, to: output)

@@ -13,6 +13,9 @@ struct NearestCommand: ParsableCommand {
     @Option(help: "Model directory.")
     var model = "models/all-MiniLM-L6-v2"
 
+    @Option(help: "PEFT LoRA adapter directory to apply on top of the model.")
+    var adapter: String?
+
     @Option(help: "Corpus JSON Lines file.")
     var corpus: String
 
@@ -31,7 +34,7 @@ struct NearestCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard k > 0 else { throw ValidationError("-k must be positive") }
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), adapter: adapter.map { URL(fileURLWithPath: $0) })
             let corpusTexts = try JSONLines.readStrings(URL(fileURLWithPath: corpus), field: field)
             var queryTexts = try JSONLines.readStrings(URL(fileURLWithPath: queries), field: field)
             if let limit { queryTexts = Array(queryTexts.prefix(limit)) }

@@ -5,8 +5,8 @@ import Tensor
 /// The encoder as retrieval sees it.
 extension SentenceEncoder: TextEmbedder {
     public var fingerprint: EncoderFingerprint {
-        EncoderFingerprint(model: directory.lastPathComponent, weightsSHA256: weightsSHA256, dimension: dimension,
-                           pooling: "mean", normalized: sentenceConfig.normalize)
+        EncoderFingerprint(model: directory.lastPathComponent, weightsSHA256: weightsSHA256, adapterSHA256: adapterSHA256,
+                           dimension: dimension, pooling: "mean", normalized: sentenceConfig.normalize)
     }
 
     public func embed(_ texts: [String], progress: ((Int) -> Void)?) throws -> Tensor {

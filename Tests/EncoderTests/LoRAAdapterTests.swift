@@ -98,3 +98,22 @@ enum SafeTensorsFileProbe {
         try SafeTensorsFile(path: url.path).tensorNames
     }
 }
+
+extension LoRAAdapterTests {
+    /// Merging folds the adapter into the weights: same outputs without the adapter layers.
+    func testMergeGivesTheSameOutputs() throws {
+        let model = tinyModel(seed: 30)
+        var g = RandomGenerator(seed: 5)
+        try model.applyLoRA(LoRAConfig(r: 2, loraAlpha: 4, loraDropout: 0, targetModules: peerPattern), generator: &g)
+        for (i, (_, layer)) in model.loraLayers.enumerated() {
+            layer.loraB.value.assign(GradientCheck.random(layer.loraB.value.shape, seed: UInt64(60 + i)))
+        }
+        let ids: [Int32] = [3, 1, 4, 1, 5, 9, 2]
+        let layout = PackedSequences(lengths: [4, 3])
+        let before = model.forward(ids, layout: layout).array
+        try model.mergeLoRA()
+        XCTAssertTrue(model.loraLayers.isEmpty)
+        let after = model.forward(ids, layout: layout).array
+        for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+}
