@@ -115,3 +115,31 @@ final class LayerGradientTests: XCTestCase {
         for i in 0..<(2 * hd) { XCTAssertEqual(packed[4 * hd + i], second[i], accuracy: 1e-6) }
     }
 }
+
+extension LayerGradientTests {
+    /// Causal grouped-query attention (4 query heads over 2 kv heads), as the decoders use it.
+    func testCausalGroupedQueryAttention() {
+        let heads = 4, kvHeads = 2, d = 3
+        let layout = PackedSequences(lengths: [4, 2])
+        let n = layout.tokenCount
+        let q = GradientCheck.random([n, heads * d], seed: 30), k = GradientCheck.random([n, kvHeads * d], seed: 31)
+        let v = GradientCheck.random([n, kvHeads * d], seed: 32), r = GradientCheck.random([n, heads * d], seed: 33)
+        let layer = Attention(heads: heads, kvHeads: kvHeads, headDim: d, causal: true)
+        _ = layer.forward(q: q, k: k, v: v, layout: layout, training: true)
+        let (dq, dk, dv) = layer.backward(r)
+        let loss = { GradientCheck.weightedSum(layer.forward(q: q, k: k, v: v, layout: layout), r) }
+        fd.check("dq", q, analytic: dq, loss: loss)
+        fd.check("dk", k, analytic: dk, loss: loss)
+        fd.check("dv", v, analytic: dv, loss: loss)
+    }
+
+    /// Causality: the first token's output depends only on itself (its context is exactly its own value row).
+    func testCausalMaskHidesTheFuture() {
+        let layer = Attention(heads: 1, kvHeads: 1, headDim: 2, causal: true)
+        let q = GradientCheck.random([3, 2], seed: 40), k = GradientCheck.random([3, 2], seed: 41)
+        let v = GradientCheck.random([3, 2], seed: 42)
+        let ctx = layer.forward(q: q, k: k, v: v, layout: PackedSequences(lengths: [3]))
+        XCTAssertEqual(ctx[0], v[0], accuracy: 1e-6)
+        XCTAssertEqual(ctx[1], v[1], accuracy: 1e-6)
+    }
+}
