@@ -143,3 +143,45 @@ extension LayerGradientTests {
         XCTAssertEqual(ctx[1], v[1], accuracy: 1e-6)
     }
 }
+
+extension LayerGradientTests {
+    func testRMSNorm() {
+        let c = 11
+        let layer = RMSNorm(dim: c, eps: 1e-5)
+        layer.weight.value.assign(GradientCheck.random([c], seed: 50))
+        layer.weight.requiresGrad = true
+        let x = GradientCheck.random([3, c], scale: 2, seed: 51), r = GradientCheck.random([3, c], seed: 52)
+        _ = layer.forward(x, training: true)
+        let dx = layer.backward(r)
+        let loss = { GradientCheck.weightedSum(layer.forward(x), r) }
+        fd.check("dx", x, analytic: dx, loss: loss)
+        fd.check("dw", layer.weight.value, analytic: layer.weight.grad!, loss: loss)
+    }
+
+    func testSwiGLU() {
+        let layer = SwiGLU()
+        let g = GradientCheck.random([3, 9], scale: 3, seed: 53), u = GradientCheck.random([3, 9], seed: 54)
+        let r = GradientCheck.random([3, 9], seed: 55)
+        _ = layer.forward(gate: g, up: u, training: true)
+        let (dg, du) = layer.backward(r)
+        let loss = { GradientCheck.weightedSum(layer.forward(gate: g, up: u), r) }
+        fd.check("dgate", g, analytic: dg, loss: loss)
+        fd.check("dup", u, analytic: du, loss: loss)
+    }
+
+    /// The rotation's backward is the inverse rotation; rotating preserves each pair's norm.
+    func testRotaryEmbedding() {
+        let rope = RotaryEmbedding(headDim: 8, theta: 10_000)
+        let positions: [Int32] = [0, 1, 7, 1000]
+        let x = GradientCheck.random([4, 16], seed: 56), r = GradientCheck.random([4, 16], seed: 57)
+        let apply = { () -> Tensor in let y = x.copy(); rope.apply(y, heads: 2, positions: positions); return y }
+        let dx = r.copy()
+        rope.apply(dx, heads: 2, positions: positions, inverse: true)
+        fd.check("dx", x, analytic: dx) { GradientCheck.weightedSum(apply(), r) }
+        let y = apply()
+        XCTAssertEqual(Array(y.array[0..<16]), Array(x.array[0..<16]), "position 0 is the identity")
+        let back = y.copy()
+        rope.apply(back, heads: 2, positions: positions, inverse: true)
+        for i in 0..<x.count { XCTAssertEqual(back[i], x[i], accuracy: 1e-5) }
+    }
+}
