@@ -72,3 +72,48 @@ final class DecoderModelTests: XCTestCase {
         XCTAssertEqual(tinyModel(tied: false).logits(h).shape, [2, 19])
     }
 }
+
+extension DecoderModelTests {
+    /// Batched greedy generation equals generating each prompt alone, and equals argmax over full forwards.
+    func testBatchedGreedyGenerationMatchesSingleAndFullForward() {
+        let model = tinyModel(tied: false)
+        let generator = TextGenerator(model: model)
+        let prompts: [[Int32]] = [[1, 2, 3], [4, 5], [6, 7, 8, 9, 10]]
+        let batched = generator.generate(prompts.map { .init(prompt: $0, maxNewTokens: 5) })
+        for (i, prompt) in prompts.enumerated() {
+            let alone = generator.generate([.init(prompt: prompt, maxNewTokens: 5)])[0]
+            XCTAssertEqual(batched[i].tokens, alone.tokens)
+            // Reference: recompute the whole sequence each step and take the argmax of the last position.
+            var sequence = prompt
+            for _ in 0..<5 {
+                let h = model.forward(sequence, layout: PackedSequences(lengths: [sequence.count]))
+                let last = Tensor(shape: [1, 8], values: Array(UnsafeBufferPointer(start: h.row(sequence.count - 1), count: 8)))
+                let logits = model.logits(last).array
+                sequence.append(Int32(logits.indices.max { logits[$0] < logits[$1] }!))
+            }
+            XCTAssertEqual(batched[i].tokens, Array(sequence.dropFirst(prompt.count)))
+        }
+    }
+
+    func testStopTokensAndSamplingReproducibility() {
+        let model = tinyModel()
+        let generator = TextGenerator(model: model)
+        let greedy = generator.generate([.init(prompt: [1, 2], maxNewTokens: 6)])[0]
+        let stopped = generator.generate([.init(prompt: [1, 2], maxNewTokens: 6, stopTokens: [greedy.tokens[2]])])[0]
+        XCTAssertEqual(stopped.tokens, Array(greedy.tokens.prefix(2)))
+        XCTAssertEqual(stopped.finishReason, .stopToken)
+        let sampling = Sampling(temperature: 0.8, topK: 5, topP: 0.9, seed: 11)
+        let a = generator.generate([.init(prompt: [1, 2], maxNewTokens: 8, sampling: sampling)])[0]
+        let b = generator.generate([.init(prompt: [1, 2], maxNewTokens: 8, sampling: sampling)])[0]
+        XCTAssertEqual(a.tokens, b.tokens)
+    }
+
+    func testTopKOneIsGreedy() {
+        let logits: [Float] = [0.1, 2, 1.9, -1]
+        var g = RandomGenerator(seed: 1)
+        logits.withUnsafeBufferPointer { p in
+            XCTAssertEqual(Sampling(temperature: 1, topK: 1).choose(p.baseAddress!, vocabulary: 4, generator: &g), 1)
+            XCTAssertEqual(Sampling.greedy.choose(p.baseAddress!, vocabulary: 4, generator: &g), 1)
+        }
+    }
+}

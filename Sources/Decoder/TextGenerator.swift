@@ -1,0 +1,81 @@
+import Foundation
+import NN
+import Tensor
+
+/// Batched generation: prefills every prompt in one packed forward, then decodes one token per unfinished sequence
+/// per step with KV caches, until each hits an end token, a stop string, or `maxNewTokens`.
+public final class TextGenerator {
+    public let model: DecoderModel
+
+    public struct Request: Sendable {
+        public var prompt: [Int32]
+        public var maxNewTokens: Int
+        public var sampling: Sampling
+        /// Token ids that end the sequence (not included in the output).
+        public var stopTokens: Set<Int32>
+        /// Texts that end the sequence; the output is cut before the first occurrence.
+        public var stopStrings: [String]
+
+        public init(prompt: [Int32], maxNewTokens: Int, sampling: Sampling = .greedy, stopTokens: Set<Int32> = [],
+                    stopStrings: [String] = []) {
+            self.prompt = prompt
+            self.maxNewTokens = maxNewTokens
+            self.sampling = sampling
+            self.stopTokens = stopTokens
+            self.stopStrings = stopStrings
+        }
+    }
+
+    public struct Output: Sendable {
+        public var tokens: [Int32]
+        public enum FinishReason: String, Sendable { case stopToken = "stop_token", stopString = "stop_string", length }
+        public var finishReason: FinishReason
+    }
+
+    public init(model: DecoderModel) { self.model = model }
+
+    /// Generates for every request. `decode` turns token ids into text (for stop strings); `onToken(i, id)` streams
+    /// each new token of request i as it is chosen.
+    public func generate(_ requests: [Request], decode: (([Int32]) -> String)? = nil,
+                         onToken: ((Int, Int32) -> Void)? = nil) -> [Output] {
+        precondition(requests.allSatisfy { !$0.prompt.isEmpty }, "empty prompt")
+        let v = model.config.vocabSize
+        let caches = requests.map { model.makeCache(capacity: $0.prompt.count + $0.maxNewTokens) }
+        var generators = requests.map { RandomGenerator(seed: $0.sampling.seed) }
+        var outputs = requests.map { _ in Output(tokens: [], finishReason: .length) }
+        var active = requests.indices.filter { requests[$0].maxNewTokens > 0 }
+        var inputs = requests.map(\.prompt)
+        while !active.isEmpty {
+            let layout = PackedSequences(lengths: active.map { inputs[$0].count })
+            let hidden = model.forward(active.flatMap { inputs[$0] }, layout: layout, caches: active.map { caches[$0] })
+            // Only each sequence's last position needs logits.
+            let last = Tensor(uninitializedShape: [active.count, hidden.columns])
+            for r in active.indices {
+                last.row(r).update(from: hidden.row(layout.offsets[r] + layout.lengths[r] - 1), count: hidden.columns)
+            }
+            let logits = model.logits(last)
+            var stillActive: [Int] = []
+            for (r, s) in active.enumerated() {
+                let token = requests[s].sampling.choose(logits.row(r), vocabulary: v, generator: &generators[s])
+                if requests[s].stopTokens.contains(token) {
+                    outputs[s].finishReason = .stopToken
+                    continue
+                }
+                outputs[s].tokens.append(token)
+                onToken?(s, token)
+                if let decode, !requests[s].stopStrings.isEmpty {
+                    let text = decode(outputs[s].tokens)
+                    if requests[s].stopStrings.contains(where: text.contains) {
+                        outputs[s].finishReason = .stopString
+                        continue
+                    }
+                }
+                if outputs[s].tokens.count >= requests[s].maxNewTokens { continue }
+                inputs[s] = [token]
+                stillActive.append(s)
+            }
+            active = stillActive
+        }
+        return outputs
+    }
+}
