@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
         .target(name: "Retrieval", dependencies: ["Tensor", "ModelFormats"], swiftSettings: numeric),
         .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder"]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "TestSupport"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).

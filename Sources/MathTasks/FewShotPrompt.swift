@@ -1,0 +1,30 @@
+/// How a GSM8K question (and its solved examples) becomes model input.
+public enum FewShotPrompt {
+    /// The user-turn wording for instruct models (the same as the Python peer's `USER_TEMPLATE`).
+    public static func userTurn(_ question: String) -> String {
+        "Solve the following math problem step by step. "
+            + "At the end, write the final numeric answer after '####', for example: #### 42\n\nProblem: \(question)"
+    }
+
+    public struct Message: Codable, Equatable, Sendable {
+        public var role: String
+        public var content: String
+        public init(role: String, content: String) { self.role = role; self.content = content }
+    }
+
+    /// Chat turns for instruct models: each shot as a user turn and its full solution as the assistant turn, then the
+    /// question. The model's chat template adds its own system prompt.
+    public static func chat(question: String, shots: [GSM8KProblem]) -> [Message] {
+        shots.flatMap { [Message(role: "user", content: userTurn($0.question)), Message(role: "assistant", content: $0.answer)] }
+            + [Message(role: "user", content: userTurn(question))]
+    }
+
+    /// lm-evaluation-harness's base-model format: "Question: q\nAnswer: a" shots joined by blank lines, then
+    /// "Question: q\nAnswer:". Generation stops at the next "Question:".
+    public static func plain(question: String, shots: [GSM8KProblem]) -> String {
+        (shots.map { "Question: \($0.question)\nAnswer: \($0.answer)" } + ["Question: \(question)\nAnswer:"]).joined(separator: "\n\n")
+    }
+
+    /// Stop strings of the plain format (the harness's `until`).
+    public static let plainStopStrings = ["Question:", "</s>", "<|im_end|>"]
+}
