@@ -29,6 +29,24 @@ extension BertModel {
         return wrapped
     }
 
+    /// QLoRA's base: replaces every dense projection with a frozen NF4 `QuantizedLinear` (bitsandbytes' format), all
+    /// sharing one dequantisation buffer. Call before `applyLoRA`, which then wraps the quantised layers.
+    /// Returns the bytes the quantised weights hold.
+    @discardableResult
+    public func quantizeProjections() -> Int {
+        let scratch = DequantizationScratch()
+        var bytes = 0
+        for layer in layers {
+            for projection in BertLayer.Projection.allCases {
+                guard let dense = layer[projection] as? Linear else { continue }
+                let q = QuantizedLinear(quantizing: dense, scratch: scratch)
+                bytes += q.byteCount
+                layer[projection] = q
+            }
+        }
+        return bytes
+    }
+
     /// The LoRA layers by module name.
     public var loraLayers: [(String, LoRALinear)] {
         layers.enumerated().flatMap { i, layer in

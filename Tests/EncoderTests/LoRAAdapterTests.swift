@@ -117,3 +117,26 @@ extension LoRAAdapterTests {
         for (a, b) in zip(before, after) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 }
+
+extension LoRAAdapterTests {
+    /// QLoRA: NF4 bases under the adapters; the outputs stay close to the dense model's and only LoRA trains.
+    func testQLoRAWrapsQuantisedBases() throws {
+        let dense = tinyModel(seed: 40), quantised = tinyModel(seed: 40)
+        // NF4 needs blocks of 64 weights: the tiny model's 8×8 projections hold exactly one block each.
+        let bytes = quantised.quantizeProjections()
+        XCTAssertGreaterThan(bytes, 0)
+        var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
+        let config = LoRAConfig(r: 2, loraAlpha: 4, loraDropout: 0, targetModules: peerPattern)
+        try dense.applyLoRA(config, generator: &g1)
+        try quantised.applyLoRA(config, generator: &g2)
+        XCTAssertTrue(quantised.loraLayers.allSatisfy { $0.1.base is QuantizedLinear })
+        XCTAssertEqual(quantised.trainableParameters.map(\.0), dense.trainableParameters.map(\.0))
+        let ids: [Int32] = [1, 2, 3, 4]
+        let layout = PackedSequences(lengths: [4])
+        let a = dense.forward(ids, layout: layout).array, b = quantised.forward(ids, layout: layout).array
+        var worst: Float = 0
+        for (x, y) in zip(a, b) { worst = max(worst, abs(x - y)) }
+        XCTAssertLessThan(worst, 0.5, "NF4 rounding moves the outputs, but not wildly")
+        XCTAssertGreaterThan(worst, 0, "the bases really are quantised")
+    }
+}
