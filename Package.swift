@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "TestSupport"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
     ],
