@@ -49,9 +49,9 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks"]),
+        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "TestSupport"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
     ],

@@ -1,3 +1,5 @@
+import Retrieval
+
 /// How a GSM8K question (and its solved examples) becomes model input.
 public enum FewShotPrompt {
     /// The user-turn wording for instruct models (the same as the Python peer's `USER_TEMPLATE`).

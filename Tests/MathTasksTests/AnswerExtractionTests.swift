@@ -1,4 +1,5 @@
 import XCTest
+import Retrieval
 @testable import MathTasks
 
 final class AnswerExtractionTests: XCTestCase {
@@ -28,7 +29,7 @@ final class AnswerExtractionTests: XCTestCase {
     }
 
     func testGoldAndPrompts() {
-        let p = GSM8KProblem(index: 0, question: "Q?", answer: "Work <<2*3=6>>6\n#### 6")
+        let p = GSM8KProblem(line: 0, question: "Q?", answer: "Work <<2*3=6>>6\n#### 6")
         XCTAssertEqual(p.finalAnswer, "6")
         XCTAssertEqual(FewShotPrompt.plain(question: "Next?", shots: [p]), "Question: Q?\nAnswer: Work <<2*3=6>>6\n#### 6\n\nQuestion: Next?\nAnswer:")
         let chat = FewShotPrompt.chat(question: "Next?", shots: [p])
