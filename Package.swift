@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -26,12 +28,23 @@ let package = Package(
         .target(name: "ModelFormats", swiftSettings: numeric),
         .target(name: "Tokenizers", swiftSettings: numeric),
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
-        .target(name: "Retrieval", dependencies: ["Tensor", "ModelFormats"], swiftSettings: numeric),
+        // Debian's libfaiss-dev: a static libfaiss.a (C++ API only) that needs OpenMP (libgomp) and BLAS/LAPACK
+        // (sgemm_, sgesvd_…, all in libopenblas).
+        .target(
+            name: "CFaiss",
+            exclude: ["libgomp"],
+            cxxSettings: [.headerSearchPath("libgomp")],
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]),
+        .target(
+            name: "Retrieval",
+            dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: numeric),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
                 "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: numeric),
         // Shared test helpers (finite-difference checks, fixture paths); not part of any product.
@@ -41,9 +54,11 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "ModelFormats", "TestSupport",
+                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "TestSupport", "ExemplarCLI"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )
