@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -32,8 +33,11 @@ public final class VectorIndexBuilder {
         let start = DispatchTime.now().uptimeNanoseconds
         func seconds(since t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
 
-        // Embed.
+        // The FAISS index first: a bad factory string fails before minutes of embedding.
         let n = documents.count, d = embedder.dimension
+        let index = try FaissIndex(dimension: d, factory: options.factory, metric: options.metric)
+
+        // Embed.
         let texts = documents.map { $0.text(embedding: options.embedded) }
         progress?(.embed, 0, n)
         let vectors = try embedder.embed(texts) { [progress] in progress?(.embed, $0, n) }
@@ -46,7 +50,6 @@ public final class VectorIndexBuilder {
         // FAISS: train when the factory needs it, add in batches, write.
         let faissStart = DispatchTime.now().uptimeNanoseconds
         let ids = documents.map(\.id)
-        let index = try FaissIndex(dimension: d, factory: options.factory, metric: options.metric)
         if !index.isTrained { try index.train(vectors) }
         progress?(.add, 0, n)
         try withExtendedLifetime(vectors) {
@@ -76,8 +79,7 @@ public final class VectorIndexBuilder {
             modelPath: options.modelPath, factory: options.factory, metric: options.metric, dimension: d,
             documentCount: n, embedded: options.embedded, corpus: options.corpus,
             faissVersion: FaissIndex.libraryVersion,
-            // SQLite keeps milliseconds: round so the report equals what `open` reads back.
-            createdAt: Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded() / 1000))
+            createdAt: Self.asStored(now()))
         let databaseTemporary = files.temporaryPath(buildID: buildID, "sqlite")
         ownFiles.append(databaseTemporary)
         let store = try CorpusStore.create(at: databaseTemporary)
@@ -114,6 +116,9 @@ public final class VectorIndexBuilder {
             databaseBytes: try Self.fileSize(files.databasePath), faissBytes: faissBytes, index: index, vectors: vectors,
             ids: ids, embedSeconds: embedSeconds, faissSeconds: faissSeconds, totalSeconds: seconds(since: start))
     }
+
+    /// The date as the database will give it back (GRDB keeps milliseconds), so the report equals what `open` reads.
+    private static func asStored(_ date: Date) -> Date { Date.fromDatabaseValue(date.databaseValue) ?? date }
 
     private static func rename(_ from: String, _ to: String) throws {
         if Glibc.rename(from, to) != 0 {
