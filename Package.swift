@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "TestSupport", "ExemplarCLI"]),
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17
