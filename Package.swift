@@ -23,6 +23,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -32,14 +34,25 @@ let package = Package(
         .target(name: "ModelFormats", swiftSettings: numeric),
         .target(name: "Tokenizers", swiftSettings: numeric),
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
-        .target(name: "Retrieval", dependencies: ["Tensor", "ModelFormats"], swiftSettings: numeric),
-        .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        // Debian's libfaiss-dev: a static libfaiss.a (C++ API only) that needs OpenMP (libgomp) and BLAS/LAPACK
+        // (sgemm_, sgesvd_…, all in libopenblas).
+        .target(
+            name: "CFaiss",
+            exclude: ["libgomp"],
+            cxxSettings: [.headerSearchPath("libgomp")],
+            linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("openblas")]),
+        .target(
+            name: "Retrieval",
+            dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: numeric),
+                .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
         .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder"]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
                 "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: numeric),
         // Shared test helpers (finite-difference checks, fixture paths); not part of any product.
@@ -51,9 +64,11 @@ let package = Package(
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
         .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
+                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "TestSupport", "ExemplarCLI"]),
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

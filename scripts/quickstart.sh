@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the default data and model, from a fresh clone: installs what is missing, builds in release mode,
 # embeds the GSM8K train questions with all-MiniLM-L6-v2 and shows, for 3 test questions, the 3 most similar train
-# questions by cosine similarity.
+# questions by cosine similarity; then builds the GSM8K train index and answers one question with its nearest solved
+# problems.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh all-MiniLM-L6-v2
@@ -16,3 +17,11 @@ echo
 echo "== Nearest solved problems for 3 GSM8K test questions"
 $B nearest --model models/all-MiniLM-L6-v2 --corpus data/gsm8k/train.jsonl --queries data/gsm8k/test.jsonl \
   --field question --limit 3 -k 3
+
+echo
+echo "== Indexing the GSM8K train solved problems (FAISS + SQLite under indexes/, configs/index-gsm8k.yaml)"
+$B index build --config configs/index-gsm8k.yaml
+
+echo
+echo "== The solved problems nearest to a new question"
+$B search --index gsm8k-train -k 3 "A bakery sells 24 muffins a day at \$3 each. How much money does it make in a week?"

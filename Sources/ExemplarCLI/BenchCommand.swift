@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print JSON (build with -c release for meaningful figures).",
-        subcommands: [BenchGemm.self, BenchEncode.self])
+        subcommands: [BenchGemm.self, BenchEncode.self, BenchSearch.self])
 }
 
 /// Wall-clock seconds of `body`.
@@ -17,7 +17,7 @@ func timed(_ body: () throws -> Void) rethrows -> Double {
 }
 
 func printJSON(_ object: Any) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
 }
 

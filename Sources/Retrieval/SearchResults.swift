@@ -24,4 +24,9 @@ public struct SearchResults: Equatable, Sendable {
     public func ids(forQuery q: Int) -> [Int64] {
         ids[q * k..<(q + 1) * k].filter { $0 >= 0 }
     }
+
+    /// (id, score) pairs for query `q`, best first, without the −1 padding.
+    public func hits(forQuery q: Int) -> [(id: Int64, score: Float)] {
+        (q * k..<(q + 1) * k).compactMap { ids[$0] >= 0 ? (ids[$0], scores[$0]) : nil }
+    }
 }

@@ -1,0 +1,22 @@
+// The part of libgomp's omp.h that FAISS's headers and the shim use. libgomp's own omp.h lives in GCC's private
+// include directory (/usr/lib/gcc/<triple>/<version>/include), which the Swift toolchain's clang does not search,
+// and faiss/impl/HNSW.h includes <omp.h>. Layouts and signatures are libgomp's, the runtime libfaiss.a was built for.
+#ifndef CFAISS_LIBGOMP_OMP_H
+#define CFAISS_LIBGOMP_OMP_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    unsigned char _x[4] __attribute__((__aligned__(4)));
+} omp_lock_t;
+
+void omp_set_num_threads(int);
+int omp_get_max_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

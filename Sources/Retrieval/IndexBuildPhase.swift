@@ -1,0 +1,5 @@
+/// Long-running parts of a build, reported through `VectorIndexBuilder.progress` with (done, total).
+public enum IndexBuildPhase: String, Sendable {
+    case embed
+    case add
+}
