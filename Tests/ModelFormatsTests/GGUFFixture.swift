@@ -150,22 +150,24 @@ struct GGUFFixture: Decodable {
     }
 }
 
-/// SHA-256 of floats as their little-endian bytes, as the fixture hashes them.
-func sha256(_ values: UnsafeBufferPointer<Float>) -> String {
-    var hash = SHA256()
-    hash.update(UnsafeRawBufferPointer(values))
-    return hash.hexDigest()
-}
-
-func sha256(_ values: [Float]) -> String { values.withUnsafeBufferPointer { sha256($0) } }
-
-/// Index and bit patterns of the first element where two float arrays differ bitwise, for failure messages.
-func firstBitDifference(_ a: [Float], _ b: [Float]) -> String? {
-    if a.count != b.count { return "counts differ: \(a.count) vs \(b.count)" }
-    for i in a.indices where a[i].bitPattern != b[i].bitPattern {
-        return "element \(i): \(a[i]) (0x\(String(a[i].bitPattern, radix: 16))) vs \(b[i]) (0x\(String(b[i].bitPattern, radix: 16)))"
+extension GGUFFixture {
+    /// SHA-256 of floats as their little-endian bytes, as the fixture hashes them.
+    static func sha256(_ values: UnsafeBufferPointer<Float>) -> String {
+        var hash = SHA256()
+        hash.update(UnsafeRawBufferPointer(values))
+        return hash.hexDigest()
     }
-    return nil
+
+    static func sha256(_ values: [Float]) -> String { values.withUnsafeBufferPointer { sha256($0) } }
+
+    /// Index and bit patterns of the first element where two float arrays differ bitwise, for failure messages.
+    static func firstBitDifference(_ a: [Float], _ b: [Float]) -> String? {
+        if a.count != b.count { return "counts differ: \(a.count) vs \(b.count)" }
+        for i in a.indices where a[i].bitPattern != b[i].bitPattern {
+            return "element \(i): \(a[i]) (0x\(String(a[i].bitPattern, radix: 16))) vs \(b[i]) (0x\(String(b[i].bitPattern, radix: 16)))"
+        }
+        return nil
+    }
 }
 
 // MARK: - Metadata comparison
@@ -211,7 +213,7 @@ private func elements(_ array: GGUFArray, _ indices: [Int]) -> [GGUFFixture.Scal
 
 /// Checks one key against gguf-py's reading of it: type, scalar value, or array element type, length, first and
 /// last elements, longest string, total UTF-8 bytes and numeric sum.
-func assertMetadata(_ metadata: GGUFMetadata, matches expected: GGUFFixture.Metadata, label: String,
+func assertGGUFMetadata(_ metadata: GGUFMetadata, matches expected: GGUFFixture.Metadata, label: String,
                     file: StaticString = #filePath, line: UInt = #line) {
     let context = "\(label): \(expected.key)"
     guard let value = metadata[expected.key] else { return XCTFail("\(context) missing", file: file, line: line) }

@@ -21,7 +21,7 @@ final class GGUFModelTests: XCTestCase {
             XCTAssertEqual(file.alignment, expected.alignment, expected.label)
             XCTAssertEqual(file.dataStart, expected.data_offset, expected.label)
             XCTAssertEqual(file.metadata.keys, expected.metadata.map(\.key), expected.label)
-            for key in expected.metadata { assertMetadata(file.metadata, matches: key, label: expected.label) }
+            for key in expected.metadata { assertGGUFMetadata(file.metadata, matches: key, label: expected.label) }
         }
     }
 
@@ -114,7 +114,7 @@ final class GGUFModelTests: XCTestCase {
 
     /// SHA-256 of the dequantised rows 0, stride, 2·stride, … on one thread.
     private static func stridedDigest(_ view: GGUFTensorView, stride: Int) throws -> String {
-        if stride == 1 { return sha256(try view.floats(threads: 1)) }
+        if stride == 1 { return GGUFFixture.sha256(try view.floats(threads: 1)) }
         var hash = SHA256()
         var row = [Float](repeating: 0, count: view.rowLength)
         try row.withUnsafeMutableBufferPointer { out in
@@ -140,9 +140,9 @@ final class GGUFModelTests: XCTestCase {
                         try view.dequantise(rows: row.index ..< row.index + 1, into: $0.baseAddress!, count: $0.count)
                     }
                     let prefix = row.prefixValues
-                    XCTAssertNil(firstBitDifference(Array(values.prefix(prefix.count)), prefix),
+                    XCTAssertNil(GGUFFixture.firstBitDifference(Array(values.prefix(prefix.count)), prefix),
                                  "\(sample.name) row \(row.index)")
-                    XCTAssertEqual(sha256(values), row.sha256, "\(sample.name) row \(row.index)")
+                    XCTAssertEqual(GGUFFixture.sha256(values), row.sha256, "\(sample.name) row \(row.index)")
                 }
             }
         }
@@ -157,7 +157,7 @@ final class GGUFModelTests: XCTestCase {
             for whole in expected.whole {
                 let values = try file.floats(whole.name)
                 XCTAssertEqual(values.count, whole.elements, whole.name)
-                XCTAssertEqual(sha256(values), whole.sha256, whole.name)
+                XCTAssertEqual(GGUFFixture.sha256(values), whole.sha256, whole.name)
                 var (sum, squares, magnitude) = (0.0, 0.0, 0.0)
                 values.withUnsafeBufferPointer { v in
                     for x in v {
@@ -181,7 +181,7 @@ final class GGUFModelTests: XCTestCase {
             let view = try qwen.tensor(name)
             let reference = try view.floats(threads: 1)
             for threads in [2, 3, 8] {
-                XCTAssertNil(firstBitDifference(try view.floats(threads: threads), reference), "\(name), \(threads) threads")
+                XCTAssertNil(GGUFFixture.firstBitDifference(try view.floats(threads: threads), reference), "\(name), \(threads) threads")
             }
             var blocks = [Float](repeating: .nan, count: reference.count)
             try blocks.withUnsafeMutableBufferPointer { out in
@@ -195,7 +195,7 @@ final class GGUFModelTests: XCTestCase {
                 let rest = row ..< view.rowCount
                 try view.dequantise(rows: rest, into: out.baseAddress! + row * view.rowLength, count: rest.count * view.rowLength)
             }
-            XCTAssertNil(firstBitDifference(blocks, reference), name)
+            XCTAssertNil(GGUFFixture.firstBitDifference(blocks, reference), name)
 
             XCTAssertEqual(view.rowStride, view.rowLength / view.type.blockSize * view.type.bytesPerBlock)
             XCTAssertEqual(view.row(5) - view.base, 5 * view.rowStride)
@@ -203,7 +203,7 @@ final class GGUFModelTests: XCTestCase {
             row.withUnsafeMutableBufferPointer {
                 GGUFDequantiser.dequantise(view.type, blocks: view.row(5), count: view.blocksPerRow, into: $0.baseAddress!)
             }
-            XCTAssertNil(firstBitDifference(row, Array(reference[5 * view.rowLength ..< 6 * view.rowLength])), name)
+            XCTAssertNil(GGUFFixture.firstBitDifference(row, Array(reference[5 * view.rowLength ..< 6 * view.rowLength])), name)
         }
         // The view's bytes are the file's bytes at the tensor's offset.
         let view = try qwen.tensor("blk.0.attn_v.weight")
@@ -221,7 +221,7 @@ final class GGUFModelTests: XCTestCase {
         let expected = try file!.floats("output_norm.weight")
         let tokens = try file!.metadata.strings("tokenizer.ggml.tokens")
         file = nil
-        XCTAssertNil(firstBitDifference(try view.floats(), expected))
+        XCTAssertNil(GGUFFixture.firstBitDifference(try view.floats(), expected))
         XCTAssertEqual(tokens[1], "<|im_start|>")
     }
 
@@ -241,6 +241,6 @@ final class GGUFModelTests: XCTestCase {
             }
             try smol.dequantise(name, rows: 191..<192, into: out.baseAddress!, count: out.count)
         }
-        XCTAssertNil(firstBitDifference(buffer, Array(try view.floats().suffix(576))))
+        XCTAssertNil(GGUFFixture.firstBitDifference(buffer, Array(try view.floats().suffix(576))))
     }
 }

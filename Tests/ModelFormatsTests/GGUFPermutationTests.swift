@@ -71,15 +71,15 @@ final class GGUFPermutationTests: XCTestCase {
             let info = try file.info(expected.name)
             XCTAssertEqual(info.shape[0], expected.rows)
             let model = try file.floatsUndoingLlamaPermutation(expected.name, heads: heads)
-            XCTAssertEqual(sha256(model), expected.sha256, expected.name)
+            XCTAssertEqual(GGUFFixture.sha256(model), expected.sha256, expected.name)
             let firstRows = Repository.floats(base64: expected.first_rows)
             let width = firstRows.count / 3
             for r in 0..<3 {
-                XCTAssertNil(firstBitDifference(Array(model[r * info.rowLength ..< r * info.rowLength + width]),
+                XCTAssertNil(GGUFFixture.firstBitDifference(Array(model[r * info.rowLength ..< r * info.rowLength + width]),
                                                 Array(firstRows[r * width ..< (r + 1) * width])), "\(expected.name) row \(r)")
             }
             // The stored order differs: the permutation is real on this file.
-            XCTAssertNotEqual(sha256(try file.floats(expected.name)), expected.sha256, expected.name)
+            XCTAssertNotEqual(GGUFFixture.sha256(try file.floats(expected.name)), expected.sha256, expected.name)
         }
         XCTAssertThrowsError(try file.floatsUndoingLlamaPermutation("blk.0.attn_q.weight", heads: 5)) { error in
             XCTAssertEqual(error as? GGUFError, .headCountMismatch(path: file.path, tensor: "blk.0.attn_q.weight", rows: 576, heads: 5))

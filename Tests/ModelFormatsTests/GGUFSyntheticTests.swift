@@ -40,7 +40,7 @@ final class GGUFSyntheticTests: XCTestCase {
         XCTAssertEqual(file.dataStart, fixture.data_offset)
         XCTAssertEqual(file.architecture, "synthetic")
         XCTAssertEqual(file.metadata.keys, fixture.metadata.map(\.key))
-        for key in fixture.metadata { assertMetadata(file.metadata, matches: key, label: "synthetic") }
+        for key in fixture.metadata { assertGGUFMetadata(file.metadata, matches: key, label: "synthetic") }
 
         let m = file.metadata
         XCTAssertEqual(m["test.u8"], .uint8(200))
@@ -87,8 +87,8 @@ final class GGUFSyntheticTests: XCTestCase {
             XCTAssertEqual(info.dataOffset, expected.offset, expected.name)
             guard let values = expected.values else { continue }
             let actual = try file.floats(expected.name)
-            XCTAssertNil(firstBitDifference(actual, Repository.floats(base64: values)), "\(expected.name) (\(info.type))")
-            XCTAssertEqual(sha256(actual), expected.sha256, expected.name)
+            XCTAssertNil(GGUFFixture.firstBitDifference(actual, Repository.floats(base64: values)), "\(expected.name) (\(info.type))")
+            XCTAssertEqual(GGUFFixture.sha256(actual), expected.sha256, expected.name)
             covered.insert(info.type)
         }
         XCTAssertEqual(covered, Set(GGUFTensorType.allCases.filter(\.isDequantisable)))
