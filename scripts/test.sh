@@ -3,6 +3,6 @@
 # tests use), builds, then `swift test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh all-MiniLM-L6-v2
+scripts/setup.sh all-MiniLM-L6-v2 SmolLM2-135M-Instruct Qwen2.5-Coder-0.5B-Instruct
 swift build --build-tests
 swift test --skip-build "$@"

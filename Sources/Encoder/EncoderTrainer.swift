@@ -120,7 +120,10 @@ public final class EncoderTrainer {
             let last = step + 1 == totalSteps
             if let every = settings.evalEvery, (step + 1) % every == 0 || last { try runEvaluation(step: step + 1) }
             if (step + 1) % settings.checkpointEvery == 0 || last { try saveCheckpoint(step: step + 1) }
-            if !last, shouldStop?(step + 1) == true { return }
+            if !last, shouldStop?(step + 1) == true {
+                if (step + 1) % settings.checkpointEvery != 0 { try saveCheckpoint(step: step + 1) }
+                return
+            }
         }
         try LoRAAdapter.save(model, config: loraConfig, to: runDirectory.appendingPathComponent("adapter"))
         try writeChart()

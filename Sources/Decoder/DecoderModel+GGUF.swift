@@ -1,0 +1,89 @@
+import Foundation
+import ModelFormats
+import Tensor
+
+extension DecoderConfig {
+    /// The configuration a GGUF file describes (`{arch}.block_count`, `{arch}.attention.head_count`, …).
+    /// The vocabulary size is the embedding's row count; the lm_head is tied when there is no `output.weight`.
+    public init(gguf: GGUFFile) throws {
+        guard let arch = gguf.architecture else {
+            throw DecoderError.invalidFile(path: gguf.path, reason: "no general.architecture")
+        }
+        guard ["llama", "qwen2"].contains(arch) else { throw DecoderError.unsupported("GGUF architecture \(arch)") }
+        let m = gguf.metadata
+        let embedding = try gguf.info("token_embd.weight")
+        self.init(modelType: arch, vocabSize: embedding.shape[0], hiddenSize: try m.int("\(arch).embedding_length"),
+                  intermediateSize: try m.int("\(arch).feed_forward_length"), numHiddenLayers: try m.int("\(arch).block_count"),
+                  numAttentionHeads: try m.int("\(arch).attention.head_count"),
+                  numKeyValueHeads: m.contains("\(arch).attention.head_count_kv") ? try m.int("\(arch).attention.head_count_kv")
+                                                                                : try m.int("\(arch).attention.head_count"),
+                  rmsNormEps: Float(try m.double("\(arch).attention.layer_norm_rms_epsilon")),
+                  ropeTheta: m.contains("\(arch).rope.freq_base") ? Float(try m.double("\(arch).rope.freq_base")) : 10_000,
+                  maxPositionEmbeddings: try m.int("\(arch).context_length"),
+                  tieWordEmbeddings: !gguf.contains("output.weight"),
+                  bosTokenId: m.contains("tokenizer.ggml.bos_token_id") ? try m.int("tokenizer.ggml.bos_token_id") : nil,
+                  eosTokenId: m.contains("tokenizer.ggml.eos_token_id") ? [try m.int("tokenizer.ggml.eos_token_id")] : [])
+        attentionBias = gguf.contains("blk.0.attn_q.bias")
+        if m.contains("\(arch).rope.dimension_count") {
+            let ropeDims = try m.int("\(arch).rope.dimension_count")
+            guard ropeDims == headDim else { throw DecoderError.unsupported("partial rotary (\(ropeDims) of \(headDim) dims)") }
+        }
+    }
+}
+
+extension DecoderModel {
+    /// Loads a llama / qwen2 GGUF file, dequantising every tensor to Float32 exactly as ggml does, and undoing
+    /// llama.cpp's q/k row permutation for `llama` files so the weights equal the Hugging Face ones.
+    public static func load(gguf path: String) throws -> DecoderModel {
+        guard FileManager.default.fileExists(atPath: path) else { throw DecoderError.missingFile(path) }
+        let file = try GGUFFile(path: path)
+        let config = try DecoderConfig(gguf: file)
+        try config.validate()
+        let model = DecoderModel(config: config)
+        try model.loadWeights { name, destination in
+            guard let stored = ggufName(name) else {
+                throw DecoderError.weightMismatch(path: path, tensor: name, reason: "no GGUF counterpart")
+            }
+            guard file.contains(stored) else { throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "missing") }
+            let info = try file.info(stored)
+            guard info.shape == destination.shape else {
+                throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(destination.shape)")
+            }
+            if config.modelType == "llama", let heads = GGUFLlamaPermutation.heads(
+                forTensor: stored, headCount: config.numAttentionHeads, kvHeadCount: config.numKeyValueHeads) {
+                let values = try file.floatsUndoingLlamaPermutation(stored, heads: heads)
+                values.withUnsafeBufferPointer { destination.data.update(from: $0.baseAddress!, count: destination.count) }
+            } else {
+                try file.dequantise(stored, into: destination.data, count: destination.count)
+            }
+        }
+        return model
+    }
+
+    /// Loads an HF directory or a `.gguf` file, whichever `path` is.
+    public static func load(path: String) throws -> DecoderModel {
+        path.hasSuffix(".gguf") ? try load(gguf: path) : try load(directory: URL(fileURLWithPath: path))
+    }
+
+    /// Hugging Face parameter name → GGUF tensor name.
+    static func ggufName(_ hf: String) -> String? {
+        switch hf {
+        case "model.embed_tokens.weight": return "token_embd.weight"
+        case "model.norm.weight": return "output_norm.weight"
+        case "lm_head.weight": return "output.weight"
+        default: break
+        }
+        let parts = hf.split(separator: ".")
+        guard parts.count >= 5, parts[0] == "model", parts[1] == "layers", let i = Int(parts[2]) else { return nil }
+        let rest = parts[3...].joined(separator: ".")
+        let table = [
+            "input_layernorm.weight": "attn_norm.weight", "post_attention_layernorm.weight": "ffn_norm.weight",
+            "self_attn.q_proj.weight": "attn_q.weight", "self_attn.q_proj.bias": "attn_q.bias",
+            "self_attn.k_proj.weight": "attn_k.weight", "self_attn.k_proj.bias": "attn_k.bias",
+            "self_attn.v_proj.weight": "attn_v.weight", "self_attn.v_proj.bias": "attn_v.bias",
+            "self_attn.o_proj.weight": "attn_output.weight", "mlp.gate_proj.weight": "ffn_gate.weight",
+            "mlp.up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
+        ]
+        return table[rest].map { "blk.\(i).\($0)" }
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Encoder
+import Foundation
+import ModelFormats
+import NN
+import Retrieval
+import Tensor
+
+struct TrainEncoderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-encoder",
+        abstract: "Fine-tune a sentence encoder with LoRA or QLoRA adapters on anchor/positive pairs (in-batch InfoNCE).",
+        discussion: """
+            Writes output_dir/name/: metrics.jsonl (step, loss, lr, grad norm, pairs/s), eval.jsonl (validation loss and \
+            gsm8k-train-holdout retrieval metrics), loss.svg, checkpoints/step-N/ and the final adapter/ (PEFT layout: \
+            use it with --adapter, or `exemplar merge`). Ctrl-C stops after the current step with a checkpoint; \
+            --resume continues the same run bit for bit.
+            """)
+
+    @Option(help: "Run config (YAML).")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set training.max_steps=20 --set lora.qlora=true. Repeatable.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "Continue from the newest checkpoint of the run.")
+    var resume = false
+
+    func run() throws {
+        try reportingErrors {
+            let cfg = try EncoderTrainingConfig.load(path: config, overrides: overrides)
+            let settings = try cfg.settings()
+            let runDirectory = URL(fileURLWithPath: cfg.outputDir).appendingPathComponent(cfg.name)
+            try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+            try writeResolvedConfig(cfg, to: runDirectory)
+
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: cfg.model))
+            let (pairs, validation, holdoutTask) = try loadPairs(cfg, encoder: encoder, maxLength: min(settings.maxSeqLength, encoder.maxSequenceLength))
+            let model = encoder.model
+            if cfg.lora.qlora {
+                let bytes = model.quantizeProjections()
+                log("QLoRA: projections in NF4 (\(bytes / 1_048_576) MiB)")
+            }
+            let lora = LoRAConfig(r: cfg.lora.r, loraAlpha: cfg.lora.alpha, loraDropout: cfg.lora.dropout,
+                                  targetModules: .pattern(cfg.lora.targetModules), baseModelNameOrPath: cfg.model)
+            var generator = RandomGenerator(seed: settings.seed, stream: 0xADA97)
+            let wrapped = try model.applyLoRA(lora, generator: &generator)
+            let trainable = model.trainableParameters.reduce(0) { $0 + $1.1.value.count }
+            log("LoRA r=\(lora.r) alpha=\(lora.loraAlpha) on \(wrapped.count) modules, \(trainable) trainable parameters; "
+                + "\(pairs.count) training pairs, \(validation.count) validation pairs")
+
+            let trainer = try EncoderTrainer(model: model, pooling: encoder.pooling, loraConfig: lora, settings: settings,
+                                             pairs: pairs, validation: validation, runDirectory: runDirectory)
+            if let holdoutTask, cfg.data.evaluateRetrieval {
+                trainer.evaluate = { _ in
+                    let report = try RetrievalEvaluator.evaluate([holdoutTask], embedder: encoder)[0]
+                    return ["recall@1": report.metrics.recall[1] ?? 0, "recall@10": report.metrics.recall[10] ?? 0,
+                            "mrr@10": report.metrics.mrr[10] ?? 0, "ndcg@10": report.metrics.ndcg[10] ?? 0]
+                }
+            }
+            let interrupted = InterruptFlag()
+            trainer.shouldStop = { _ in interrupted.isSet }
+            var firstStep = -1
+            trainer.onStep = { r in
+                if firstStep < 0 { firstStep = r.step - 1 }
+                let eta = r.elapsedSeconds / Double(max(1, r.step - firstStep)) * Double(r.totalSteps - r.step)
+                let line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.1f pairs/s  ETA %@",
+                                  r.step, r.totalSteps, r.loss, r.lr, r.gradNorm, r.pairsPerSecond, clockString(eta) as NSString)
+                log(line)
+            }
+            trainer.onEvaluation = { e in
+                log("eval: " + e.keys.sorted().map { "\($0) \(String(format: "%.4f", e[$0]!))" }.joined(separator: "  "))
+            }
+            try trainer.train(resume: resume)
+            log(interrupted.isSet ? "stopped; continue with --resume" : "adapter → \(runDirectory.appendingPathComponent("adapter").path)")
+        }
+    }
+
+    /// Training and validation pairs, and the holdout retrieval task for gsm8k data.
+    private func loadPairs(_ cfg: EncoderTrainingConfig, encoder: SentenceEncoder, maxLength: Int) throws
+        -> ([TrainingPair], [TrainingPair], RetrievalTask?) {
+        func tokenize(_ texts: [String]) throws -> [[Int32]] {
+            let batch = try encoder.tokenizer.encodeBatch(texts, truncation: .init(maxLength: maxLength))
+            return (0..<batch.count).map { Array(batch.ids(row: $0).prefix(batch.lengths[$0])) }
+        }
+        func pairs(anchors: [String], positives: [String], negatives: [String]?) throws -> [TrainingPair] {
+            let a = try tokenize(anchors), p = try tokenize(positives), n = try negatives.map(tokenize)
+            // Pairs whose positive text repeats share a key (the first index), so neither is the other's false negative.
+            var firstIndex: [String: Int] = [:]
+            for (i, text) in positives.enumerated() where firstIndex[text] == nil { firstIndex[text] = i }
+            return positives.indices.map { i in
+                TrainingPair(anchor: a[i], positive: p[i], negative: n?[i], duplicateKey: firstIndex[positives[i]]!)
+            }
+        }
+        switch cfg.data.source {
+        case "gsm8k":
+            let dataDirectory = URL(fileURLWithPath: cfg.data.path)
+            let problems = try GSM8KProblem.load(dataDirectory.appendingPathComponent("gsm8k/train.jsonl"))
+            let (training, holdout) = cfg.data.holdout ? GSM8KTrainSplit.split(problems) : (problems, [])
+            let train = try pairs(anchors: training.map(\.question), positives: training.map(\.answer), negatives: nil)
+            let valid = try pairs(anchors: holdout.map(\.question), positives: holdout.map(\.answer), negatives: nil)
+            let task = cfg.data.holdout ? try BuiltinTask.gsm8kTrainHoldout.load(dataDirectory: dataDirectory) : nil
+            return (train, valid, task)
+        case "pairs":
+            let url = URL(fileURLWithPath: cfg.data.path)
+            let records = try JSONLines.read(url)
+            let anchors = try records.map { try $0.string("anchor", in: url.path) }
+            let positives = try records.map { try $0.string("positive", in: url.path) }
+            let hasNegatives = records.allSatisfy { $0.fields["negative"] != nil }
+            let negatives = hasNegatives ? try records.map { try $0.string("negative", in: url.path) } : nil
+            return (try pairs(anchors: anchors, positives: positives, negatives: negatives), [], nil)
+        default:
+            throw RunConfigError(description: "data.source '\(cfg.data.source)': use gsm8k or pairs")
+        }
+    }
+
+    private func writeResolvedConfig(_ cfg: EncoderTrainingConfig, to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let out = try AtomicFileOutput(path: directory.appendingPathComponent("config.json").path)
+        try out.write(Array(try encoder.encode(cfg)))
+        try out.commit()
+    }
+}
+
+func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+func clockString(_ seconds: Double) -> String {
+    let s = Int(seconds.isFinite ? seconds.rounded() : 0)
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+}
+
+/// Set by SIGINT (Ctrl-C): the trainer stops after the current step and writes a checkpoint.
+final class InterruptFlag: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private let lock = NSLock()
+    private var flag = false
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            lock.lock(); flag = true; lock.unlock()
+            log("interrupt: stopping after this step (again to abort)")
+            signal(SIGINT, SIG_DFL)
+        }
+        source.resume()
+    }
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
