@@ -62,3 +62,10 @@ final class DecoderParityTests: XCTestCase {
         try check(fixture: "decoder_smollm2.json", model: "SmolLM2-135M-Instruct.Q4_1.gguf", modelName: "SmolLM2-135M-Instruct")
     }
 }
+
+extension DecoderParityTests {
+    func testQwenCoderMatchesTransformers() throws {
+        try check(fixture: "decoder_qwen2.5-coder.json", model: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+                  modelName: "Qwen2.5-Coder-0.5B-Instruct")
+    }
+}
