@@ -32,6 +32,9 @@ struct EvalRetrievalCommand: ParsableCommand {
     @Option(help: "Model directory (Hugging Face / sentence-transformers layout).")
     var model = "models/all-MiniLM-L6-v2"
 
+    @Option(help: "PEFT LoRA adapter directory applied to the model (with --index: the one the index was built with).")
+    var adapter: String?
+
     @Option(help: "Built-in task: \(BuiltinTask.allCases.map(\.rawValue).joined(separator: ", ")), or all (the default without --corpus).")
     var task: String?
 
@@ -47,6 +50,12 @@ struct EvalRetrievalCommand: ParsableCommand {
     @Option(help: "BEIR qrels TSV.")
     var qrels: String?
 
+    @Option(help: "Search this built index (in --index-dir) instead of embedding the corpus: approximate factories are then scored as built. Its documents must be the task's corpus (e.g. an index of data/gsm8k/test.jsonl questions for gsm-symbolic-similar).")
+    var index: String?
+
+    @Option(help: "Directory of the indexes.")
+    var indexDir = "indexes"
+
     @Flag(help: "Print the results as JSON instead of a Markdown table.")
     var json = false
 
@@ -54,6 +63,9 @@ struct EvalRetrievalCommand: ParsableCommand {
         let beir = [corpus, queries, qrels].compactMap { $0 }.count
         if beir != 0 && beir != 3 { throw ValidationError("--corpus, --queries and --qrels go together") }
         if beir == 3 && task != nil { throw ValidationError("--task and a BEIR dataset (--corpus …) exclude each other") }
+        if index != nil && (beir == 3 || task == nil || task == "all") {
+            throw ValidationError("--index evaluates one built-in --task whose corpus the index holds")
+        }
         if let task, task != "all", BuiltinTask(rawValue: task) == nil {
             throw ValidationError("unknown task '\(task)'; choose one of \(BuiltinTask.allCases.map(\.rawValue).joined(separator: ", ")), all")
         }
@@ -63,14 +75,22 @@ struct EvalRetrievalCommand: ParsableCommand {
         try reportingErrors {
             let tasks = try loadTasks()
             for warning in tasks.flatMap(\.warnings) { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
-            // The vectors are searched exactly, in memory. (`--index NAME` will search a built index instead: its
-            // encoder fingerprint must match, and `RetrievalEvaluator.evaluate(_:searcher:queryVectors:)` scores it.)
-            var bar: ProgressBar?
-            let reports = try RetrievalEvaluator.evaluate(tasks, embedder: encoder) { done, total in
-                if bar == nil { bar = ProgressBar(total: total, label: "embed", unit: "texts") } else { bar?.update(done) }
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), adapter: adapter.map { URL(fileURLWithPath: $0) })
+            let reports: [RetrievalReport]
+            if let index {
+                // A built index: its encoder fingerprint must match; only the queries are embedded.
+                let vectorIndex = try VectorIndex.open(index, in: URL(fileURLWithPath: indexDir), encoder: encoder.fingerprint)
+                try vectorIndex.checkHolds(tasks[0])
+                let queryVectors = try embedWithProgress(encoder, tasks[0].queries, label: "queries")
+                reports = [try RetrievalEvaluator.evaluate(tasks[0], searcher: vectorIndex, queryVectors: queryVectors)]
+            } else {
+                // Exact search in memory over the embedded corpus.
+                var bar: ProgressBar?
+                reports = try RetrievalEvaluator.evaluate(tasks, embedder: encoder) { done, total in
+                    if bar == nil { bar = ProgressBar(total: total, label: "embed", unit: "texts") } else { bar?.update(done) }
+                }
+                bar?.finish()
             }
-            bar?.finish()
             if json {
                 print(try renderJSON(reports, encoder: encoder.fingerprint))
             } else {

@@ -31,7 +31,8 @@ struct IndexBuildCommand: ParsableCommand {
             let settings = try IndexBuildConfig.load(path: config, overrides: overrides)
             try settings.validate(origin: overrides.isEmpty ? config : "\(config) with --set \(overrides.joined(separator: " "))")
             let documents = try SolvedProblemCorpus.load(path: settings.corpus, source: settings.source, split: settings.split)
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: settings.model))
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: settings.model),
+                                              adapter: settings.adapter.isEmpty ? nil : URL(fileURLWithPath: settings.adapter))
             let options = IndexBuildOptions(
                 factory: settings.factory, metric: settings.metric, embedded: settings.embed, modelPath: settings.model,
                 corpus: settings.corpus, addBatchSize: settings.batchSize,

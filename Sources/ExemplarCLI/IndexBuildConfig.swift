@@ -10,6 +10,8 @@ struct IndexBuildConfig: RunConfig, Equatable {
     var split = "train"
     var embed = EmbeddedFields.question
     var model = "models/all-MiniLM-L6-v2"
+    /// PEFT LoRA adapter directory applied to the model ("" = none); part of the index's encoder fingerprint.
+    var adapter = ""
     /// FAISS factory string.
     var factory = "Flat"
     var metric = DistanceMetric.innerProduct
@@ -31,7 +33,7 @@ struct IndexBuildConfig: RunConfig, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, corpus, source, split, embed, model, factory, metric
+        case name, corpus, source, split, embed, model, adapter, factory, metric
         case batchSize = "batch_size"
         case efSearch = "ef_search"
         case nprobe, recall

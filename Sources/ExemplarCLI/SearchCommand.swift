@@ -30,6 +30,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Model directory (default: the one the index was built with).")
     var model: String?
 
+    @Option(help: "PEFT LoRA adapter directory applied to the model (must match the one the index was built with).")
+    var adapter: String?
+
     @Option(help: "Search these query vectors (.npy, float32, one row per query) instead of a question.")
     var queryVectors: String?
 
@@ -46,7 +49,8 @@ struct SearchCommand: ParsableCommand {
             let vectorIndex = try VectorIndex.open(index, in: URL(fileURLWithPath: indexDir))
             if let queryVectors { return try searchVectors(vectorIndex, path: queryVectors) }
             let question = question!
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model ?? vectorIndex.metadata.modelPath))
+            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model ?? vectorIndex.metadata.modelPath),
+                                              adapter: adapter.map { URL(fileURLWithPath: $0) })
             let results = try vectorIndex.search([question], encoder: encoder, k: k)
             let hits = try vectorIndex.hits(results, query: 0)
             if json {

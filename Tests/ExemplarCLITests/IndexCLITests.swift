@@ -97,6 +97,13 @@ final class IndexCLITests: XCTestCase {
         let index = try VectorIndex.open("small", in: indexDir)
         XCTAssertEqual(index.metadata.factory, "HNSW16")
         XCTAssertEqual(index.faiss.efSearch, 32, "efSearch is stored in the FAISS file")
+
+        // `eval retrieval --index` refuses an index that does not hold the task's corpus.
+        let mismatched = try run(["eval", "retrieval", "--task", "gsm-symbolic-similar", "--index", "small",
+                                  "--index-dir", indexDir.path, "--data", Repository.root.appendingPathComponent("data").path])
+        XCTAssertNotEqual(mismatched.status, 0)
+        XCTAssertTrue(mismatched.stderr.contains("index small holds 50 documents; task gsm-symbolic-similar has a corpus of 1319"),
+                      mismatched.stderr)
     }
 
     func testErrorsNameTheFiles() throws {
