@@ -157,7 +157,7 @@ struct JinjaLexer {
         while true {
             guard i < s.count else { throw error(block ? "unclosed block tag" : "unclosed variable tag") }
             if balance.isEmpty {
-                if (s[i] == "-" || s[i] == "+") && i + 2 < s.count + 0 && s[i + 1] == closer && s[i + 2] == "}" && (block || s[i] == "-") {
+                if s[i] == "-" || (block && s[i] == "+"), i + 2 < s.count, s[i + 1] == closer, s[i + 2] == "}" {
                     let sign = s[i]
                     closeTag(sign: sign, closerLength: 2, trimNewline: block)
                     emit(block ? .blockEnd : .variableEnd)
