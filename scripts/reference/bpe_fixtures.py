@@ -54,11 +54,15 @@ def export_tokenizer(gguf_path, out):
     """tokenizer.json, tokenizer_config.json (with chat_template) and chat_template.jinja for a GGUF model: the
     tokenizer steps of ../shared/peers/decoder/gguf_to_hf.py, then tokenizer.json rewritten with the pipeline
     AutoTokenizer builds when it loads that directory. Deterministic: the same GGUF gives byte-identical files."""
+    import tempfile
     from gguf import GGUFReader
     from transformers import AutoTokenizer
 
-    d, fn = os.path.split(os.path.abspath(gguf_path))
-    tok = AutoTokenizer.from_pretrained(d, gguf_file=fn)
+    # Load from a directory holding only the GGUF: transformers would also read tokenizer files lying beside it.
+    with tempfile.TemporaryDirectory() as d:
+        fn = os.path.basename(gguf_path)
+        os.symlink(os.path.abspath(gguf_path), os.path.join(d, fn))
+        tok = AutoTokenizer.from_pretrained(d, gguf_file=fn)
     field = GGUFReader(gguf_path).fields.get("tokenizer.chat_template")
     tmpl = bytes(field.parts[field.data[0]]).decode("utf-8") if field is not None else None
     if tmpl and getattr(tok, "chat_template", None) != tmpl:
