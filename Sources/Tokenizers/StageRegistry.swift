@@ -7,19 +7,31 @@ enum StageRegistry {
 
     static let normalizers: [String: Factory<any Normalizer>] = [
         "BertNormalizer": { try BertNormalizer(json: $0) },
+        "NFC": { _ in UnicodeNormalizer(form: .nfc) },
+        "NFD": { _ in UnicodeNormalizer(form: .nfd) },
+        "NFKC": { _ in UnicodeNormalizer(form: .nfkc) },
+        "NFKD": { _ in UnicodeNormalizer(form: .nfkd) },
+        "Sequence": { try SequenceNormalizer(json: $0) },
     ]
     static let preTokenizers: [String: Factory<any PreTokenizer>] = [
         "BertPreTokenizer": { try BertPreTokenizer(json: $0) },
+        "ByteLevel": { try ByteLevelPreTokenizer(json: $0) },
+        "Digits": { try DigitsPreTokenizer(json: $0) },
+        "Sequence": { try SequencePreTokenizer(json: $0) },
+        "Split": { try SplitPreTokenizer(json: $0) },
     ]
     static let models: [String: Factory<any TokenizerModel>] = [
         "WordPiece": { try WordPiece(json: $0) },
+        "BPE": { try BPE(json: $0) },
     ]
     static let postProcessors: [String: Factory<any PostProcessor>] = [
         "TemplateProcessing": { try TemplateProcessing(json: $0) },
         "BertProcessing": { try BertProcessing.make(json: $0) },
+        "ByteLevel": { try ByteLevelProcessor(json: $0) },
     ]
     static let decoders: [String: Factory<any TokenDecoder>] = [
         "WordPiece": { try WordPieceDecoder(json: $0) },
+        "ByteLevel": { try ByteLevelDecoder(json: $0) },
     ]
 
     /// Builds the stage described by `node` (an object with a `type`) from `table`.

@@ -1,0 +1,20 @@
+/// An expression of the Jinja subset chat templates use, as parsed; `line` is where it starts, for errors.
+indirect enum JinjaExpression: Sendable {
+    case literal(JinjaValue)
+    case name(String, line: Int)
+    case list([JinjaExpression])
+    case tuple([JinjaExpression])
+    case dict([(key: JinjaExpression, value: JinjaExpression)])
+    case attribute(JinjaExpression, String, line: Int)
+    case index(JinjaExpression, JinjaExpression, line: Int)
+    case slice(JinjaExpression, start: JinjaExpression?, stop: JinjaExpression?, step: JinjaExpression?, line: Int)
+    case call(JinjaExpression, args: [JinjaExpression], kwargs: [(name: String, value: JinjaExpression)], line: Int)
+    case filter(JinjaExpression, name: String, args: [JinjaExpression], kwargs: [(name: String, value: JinjaExpression)], line: Int)
+    case test(JinjaExpression, name: String, args: [JinjaExpression], negated: Bool, line: Int)
+    case unary(String, JinjaExpression, line: Int)
+    case binary(String, JinjaExpression, JinjaExpression, line: Int)
+    case and(JinjaExpression, JinjaExpression)
+    case or(JinjaExpression, JinjaExpression)
+    case not(JinjaExpression)
+    case conditional(JinjaExpression, condition: JinjaExpression, otherwise: JinjaExpression?)
+}
