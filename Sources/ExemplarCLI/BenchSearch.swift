@@ -71,7 +71,7 @@ struct BenchSearch: ParsableCommand {
 
             let latency = try measureLatency(encoder: encoder, queries: test)
             printJSON([
-                "benchmark": "search", "model": model, "faiss_version": FaissIndex.libraryVersion, "blas_core": BLAS.coreName,
+                "benchmark": "search", "model": model, "faiss_version": FaissIndex.libraryVersion, "faiss_simd_kernels": FaissIndex.usesSIMDKernels, "blas_core": BLAS.coreName,
                 "cores": Parallel.workers, "corpus": xb.rows, "queries": xq.rows, "dims": xb.columns, "k": k,
                 "faiss": faiss, "single_query_latency": latency,
             ])
