@@ -144,7 +144,17 @@ char *cfaiss_search(const cfaiss_index *index, int64_t n, const float *x, int64_
                     int64_t *labels) {
     return guarded([&] {
         if (k <= 0) throw std::invalid_argument("k must be positive, got " + std::to_string(k));
-        index->index->search(n, x, k, distances, labels);
+        // FAISS parallelises over queries: with fewer queries than threads the extra OpenMP workers only wake up and
+        // then spin, taking a core from whatever runs next (the encoder, for single queries).
+        int threads = omp_get_max_threads();
+        if (n < threads) omp_set_num_threads(n > 0 ? static_cast<int>(n) : 1);
+        try {
+            index->index->search(n, x, k, distances, labels);
+        } catch (...) {
+            omp_set_num_threads(threads);
+            throw;
+        }
+        omp_set_num_threads(threads);
     });
 }
 
