@@ -1,6 +1,7 @@
 // The FAISS shim: each function runs its body inside `guarded`, which turns any C++ exception into a message.
 
 #include "cfaiss.h"
+#include "SimdFlat.h"
 
 #include <faiss/Index.h>
 #include <faiss/IndexHNSW.h>
@@ -108,7 +109,7 @@ char *cfaiss_create(int32_t d, const char *factory, int32_t metric, cfaiss_index
             map->own_fields = true;
             outer = map;
         }
-        *out = new cfaiss_index{outer};
+        *out = new cfaiss_index{cfaiss::accelerate(outer)};
     });
 }
 
@@ -143,7 +144,17 @@ char *cfaiss_search(const cfaiss_index *index, int64_t n, const float *x, int64_
                     int64_t *labels) {
     return guarded([&] {
         if (k <= 0) throw std::invalid_argument("k must be positive, got " + std::to_string(k));
-        index->index->search(n, x, k, distances, labels);
+        // FAISS parallelises over queries: with fewer queries than threads the extra OpenMP workers only wake up and
+        // then spin, taking a core from whatever runs next (the encoder, for single queries).
+        int threads = omp_get_max_threads();
+        if (n < threads) omp_set_num_threads(n > 0 ? static_cast<int>(n) : 1);
+        try {
+            index->index->search(n, x, k, distances, labels);
+        } catch (...) {
+            omp_set_num_threads(threads);
+            throw;
+        }
+        omp_set_num_threads(threads);
     });
 }
 
@@ -179,7 +190,7 @@ char *cfaiss_read(const char *path, cfaiss_index **out) {
     *out = nullptr;
     return guarded([&] {
         faiss::Index *index = faiss::read_index(path);
-        *out = new cfaiss_index{index};
+        *out = new cfaiss_index{cfaiss::accelerate(index)};
     });
 }
 
@@ -207,6 +218,8 @@ char *cfaiss_get_ivf_nprobe(const cfaiss_index *index, int64_t *nprobe) {
 
 void cfaiss_set_threads(int32_t n) { omp_set_num_threads(n > 0 ? n : 1); }
 int32_t cfaiss_threads(void) { return omp_get_max_threads(); }
+
+int32_t cfaiss_simd(void) { return cfaiss::simdAvailable() ? 1 : 0; }
 
 const char *cfaiss_version(void) {
     static const std::string version = std::to_string(FAISS_VERSION_MAJOR) + "." +

@@ -35,13 +35,19 @@ struct BenchSearch: ParsableCommand {
     @Option(name: .short, help: "Neighbours per query.")
     var k = 10
 
+    @Option(help: "Corpus vectors (.npy from `exemplar embed` of the train questions) instead of embedding them here.")
+    var corpusVectors: String?
+
+    @Option(help: "Query vectors (.npy from `exemplar embed` of the test questions) instead of embedding them here.")
+    var queryVectors: String?
+
     func run() throws {
         try reportingErrors {
             let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
             let train = try JSONLines.readStrings(URL(fileURLWithPath: "\(data)/train.jsonl"), field: "question")
             let test = try JSONLines.readStrings(URL(fileURLWithPath: "\(data)/test.jsonl"), field: "question")
-            let xb = try embedWithProgress(encoder, train, label: "corpus")
-            let xq = try embedWithProgress(encoder, test, label: "queries")
+            let xb = try corpusVectors.map(loadNPY) ?? embedWithProgress(encoder, train, label: "corpus")
+            let xq = try queryVectors.map(loadNPY) ?? embedWithProgress(encoder, test, label: "queries")
             let ids = (0..<Int64(xb.rows)).map { $0 }
             let warmup = Tensor(shape: [100, xq.columns], values: Array(UnsafeBufferPointer(start: xq.data, count: 100 * xq.columns)))
             let defaultThreads = FaissIndex.threads
@@ -71,7 +77,7 @@ struct BenchSearch: ParsableCommand {
 
             let latency = try measureLatency(encoder: encoder, queries: test)
             printJSON([
-                "benchmark": "search", "model": model, "faiss_version": FaissIndex.libraryVersion, "blas_core": BLAS.coreName,
+                "benchmark": "search", "model": model, "faiss_version": FaissIndex.libraryVersion, "faiss_simd_kernels": FaissIndex.usesSIMDKernels, "blas_core": BLAS.coreName,
                 "cores": Parallel.workers, "corpus": xb.rows, "queries": xq.rows, "dims": xb.columns, "k": k,
                 "faiss": faiss, "single_query_latency": latency,
             ])
@@ -104,6 +110,12 @@ struct BenchSearch: ParsableCommand {
             "tokenize": stats(tokenize), "embed": stats(embed), "search": stats(search), "fetch_documents": stats(fetch),
         ]
     }
+}
+
+func loadNPY(_ path: String) throws -> Tensor {
+    let array = try NPYArray(path: path)
+    guard array.shape.count == 2 else { throw ValidationError("\(path): expected a 2-D array, got shape \(array.shape)") }
+    return Tensor(shape: array.shape, values: array.values)
 }
 
 func median(_ values: [Double]) -> Double { percentile(values, 0.5) }

@@ -137,6 +137,9 @@ public final class FaissIndex {
         set { cfaiss_set_threads(Int32(clamping: newValue)) }
     }
 
+    /// Whether flat storage uses Exemplar's AVX2/FMA distance kernels (see Sources/CFaiss/SimdFlat.cpp).
+    public static var usesSIMDKernels: Bool { cfaiss_simd() != 0 }
+
     /// FAISS library version, e.g. "1.7.3".
     public static var libraryVersion: String { String(cString: cfaiss_version()) }
 

@@ -29,6 +29,17 @@ public final class VectorIndex {
     /// be compatible with the index's.
     public static func open(_ name: String, in directory: URL, encoder: EncoderFingerprint? = nil) throws -> VectorIndex {
         let files = try IndexFiles(directory: directory, name: name)
+        do {
+            return try open(files, encoder: encoder)
+        } catch VectorIndexError.faissFileMissing {
+            // A rebuild may have committed and removed the FAISS file named by the database read a moment ago:
+            // then NAME.sqlite now names the new build's file, so try once more.
+            return try open(files, encoder: encoder)
+        }
+    }
+
+    private static func open(_ files: IndexFiles, encoder: EncoderFingerprint?) throws -> VectorIndex {
+        let name = files.name
         let databasePath = files.databasePath
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw VectorIndexError.notFound(name: name, databasePath: databasePath)

@@ -23,6 +23,10 @@ public final class VectorIndexBuilder {
     public func build(name: String, in directory: URL, documents: [CorpusDocument], options: IndexBuildOptions) throws -> IndexBuildReport {
         let files = try IndexFiles(directory: directory, name: name)
         guard !documents.isEmpty else { throw VectorIndexError.emptyCorpus(corpus: options.corpus) }
+        var seen = Set<Int64>()
+        if let duplicate = documents.first(where: { !seen.insert($0.id).inserted }) {
+            throw VectorIndexError.duplicateDocumentID(corpus: options.corpus, id: duplicate.id)
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let lock = try BuildLock(path: files.lockPath, name: name)
         defer { lock.release() }

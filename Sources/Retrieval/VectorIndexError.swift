@@ -10,6 +10,7 @@ public enum VectorIndexError: Error, CustomStringConvertible {
     case dimensionMismatch(name: String, faissPath: String, faissDimension: Int, fingerprintDimension: Int)
     case encoderMismatch(name: String, databasePath: String, index: EncoderFingerprint, encoder: EncoderFingerprint)
     case emptyCorpus(corpus: String)
+    case duplicateDocumentID(corpus: String, id: Int64)
     case buildInProgress(name: String, lockPath: String)
     case vectorShape(expected: String, got: [Int])
     case fileSystem(path: String, reason: String)
@@ -38,6 +39,8 @@ public enum VectorIndexError: Error, CustomStringConvertible {
                 + "its vectors would not be comparable; use the index's model or rebuild the index"
         case .emptyCorpus(let corpus):
             return "\(corpus): the corpus has no documents, nothing to index"
+        case .duplicateDocumentID(let corpus, let id):
+            return "\(corpus): document id \(id) appears more than once (ids are FAISS ids and must be unique)"
         case .buildInProgress(let name, let lock):
             return "index '\(name)': another build holds \(lock)"
         case .vectorShape(let expected, let got):

@@ -69,6 +69,12 @@ final class FaissIndexTests: XCTestCase {
 
         let path = scratch.appendingPathComponent("\(factory.replacingOccurrences(of: ",", with: "_")).faiss").path
         try index.write(to: path)
+        // Exemplar's vectorised flat storage is written as FAISS's own IndexFlatIP ("IxFI"), under IndexIDMap2.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertEqual(bytes.prefix(4), Data("IxM2".utf8), factory)
+        if factory == "Flat" || factory.hasPrefix("HNSW") || factory.hasPrefix("IVF") {
+            XCTAssertNotNil(bytes.range(of: Data("IxFI".utf8)), "\(factory): flat storage written as IndexFlatIP")
+        }
         let reread = try FaissIndex.read(path: path)
         XCTAssertEqual(reread.count, n)
         XCTAssertEqual(reread.dimension, d)
@@ -86,6 +92,22 @@ final class FaissIndexTests: XCTestCase {
         XCTAssertEqual(Set(results.ids.prefix(2)), [10, 30], "removed id 20 is gone")
         XCTAssertEqual(results.ids[2], -1, "fewer vectors than k: padded with -1")
         XCTAssertEqual(results.ids(forQuery: 0).count, 2)
+    }
+
+    /// Fewer than 20 queries are scanned with the shim's vectorised kernels, larger batches by FAISS with one sgemm:
+    /// both give the same neighbours.
+    func testSmallAndLargeBatchesAgree() throws {
+        for metric in DistanceMetric.allCases {
+            let corpus = Self.unitVectors(500, 48, seed: 5), queries = Self.unitVectors(40, 48, seed: 6)
+            let index = try FaissIndex(dimension: 48, factory: "Flat", metric: metric)
+            try index.add(corpus, ids: (0..<500).map { Int64($0) })
+            let small = try index.search(queries, k: 8, batchSize: 5), large = try index.search(queries, k: 8, batchSize: 40)
+            XCTAssertEqual(small.ids, large.ids, "\(metric)")
+            for (a, b) in zip(small.scores, large.scores) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(metric)") }
+            for q in 0..<3 where metric == .innerProduct {
+                XCTAssertEqual(small.ids(forQuery: q), Self.bruteForce(corpus, ids: (0..<500).map { Int64($0) }, queries.row(q), k: 8))
+            }
+        }
     }
 
     func testHNSWRoundTrip() throws {

@@ -175,6 +175,9 @@ final class VectorIndexTests: XCTestCase {
         XCTAssertThrowsError(try build(documents: [])) {
             XCTAssertTrue("\($0)".contains("corpus.jsonl") && "\($0)".contains("no documents"), "\($0)")
         }
+        XCTAssertThrowsError(try build(documents: Self.corpus(3) + [Self.corpus(3)[1]])) {
+            XCTAssertTrue("\($0)".contains("document id 1 appears more than once"), "\($0)")
+        }
         XCTAssertThrowsError(try build("a.b")) { XCTAssertTrue("\($0)".contains("invalid index name 'a.b'"), "\($0)") }
         XCTAssertThrowsError(try build(factory: "Bogus9")) { XCTAssertTrue("\($0)".contains("Bogus9"), "\($0)") }
         XCTAssertEqual(try files().filter { !$0.hasSuffix(".lock") }, [], "failed builds leave no files")

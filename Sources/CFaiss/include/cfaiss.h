@@ -52,6 +52,10 @@ char *cfaiss_get_ivf_nprobe(const cfaiss_index *index, int64_t *nprobe);
 void cfaiss_set_threads(int32_t n);
 int32_t cfaiss_threads(void);
 
+/// 1 when flat storage (Flat, HNSW storage, IVF quantizers) uses the shim's AVX2/FMA distance kernels instead of
+/// the scalar ones Debian's libfaiss is built with (set EXEMPLAR_FAISS_SIMD=0 to turn them off).
+int32_t cfaiss_simd(void);
+
 /// "1.7.3"
 const char *cfaiss_version(void);
 

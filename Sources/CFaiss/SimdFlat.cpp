@@ -1,0 +1,192 @@
+// Debian's libfaiss.a is built for baseline x86-64: its inner products and L2 distances are scalar loops (movss/mulss,
+// one multiply-add at a time), which HNSW construction and search, and flat search of fewer than 20 queries (below
+// FAISS's BLAS threshold), spend nearly all their time in. Python's faiss-cpu dispatches to AVX2. This file plugs
+// AVX2/FMA kernels into FAISS through its own extension points: a subclass of IndexFlat whose distance computer and
+// small-batch search use them. It is still an IndexFlat, so index files stay byte-for-byte FAISS's format.
+
+#include "SimdFlat.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/impl/DistanceComputer.h>
+#include <faiss/utils/Heap.h>
+#include <faiss/utils/distances.h>
+
+#include <immintrin.h>
+
+#include <cstdlib>
+#include <string>
+#include <typeinfo>
+#include <utility>
+
+namespace cfaiss {
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+__attribute__((target("avx2,fma"))) inline float horizontalSum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) float innerProduct(const float *x, const float *y, size_t d) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
+    }
+    if (i + 8 <= d) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+        i += 8;
+    }
+    float sum = horizontalSum(_mm256_add_ps(a0, a1));
+    for (; i < d; i++) sum += x[i] * y[i];
+    return sum;
+}
+
+__attribute__((target("avx2,fma"))) float squaredL2(const float *x, const float *y, size_t d) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
+        a0 = _mm256_fmadd_ps(d0, d0, a0);
+        a1 = _mm256_fmadd_ps(d1, d1, a1);
+    }
+    if (i + 8 <= d) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        a0 = _mm256_fmadd_ps(d0, d0, a0);
+        i += 8;
+    }
+    float sum = horizontalSum(_mm256_add_ps(a0, a1));
+    for (; i < d; i++) sum += (x[i] - y[i]) * (x[i] - y[i]);
+    return sum;
+}
+
+/// Distance from the current query to stored vectors, for HNSW construction and search.
+struct SimdFlatDistanceComputer : faiss::FlatCodesDistanceComputer {
+    size_t d;
+    bool innerProductMetric;
+    const float *query = nullptr;
+
+    explicit SimdFlatDistanceComputer(const faiss::IndexFlat &index)
+            : FlatCodesDistanceComputer(index.codes.data(), index.code_size),
+              d(index.d),
+              innerProductMetric(index.metric_type == faiss::METRIC_INNER_PRODUCT) {}
+
+    void set_query(const float *x) override { query = x; }
+
+    float distance(const float *x, const float *y) const {
+        return innerProductMetric ? innerProduct(x, y, d) : squaredL2(x, y, d);
+    }
+
+    float distance_to_code(const uint8_t *code) override {
+        return distance(query, reinterpret_cast<const float *>(code));
+    }
+
+    float symmetric_dis(idx_t i, idx_t j) override {
+        return distance(reinterpret_cast<const float *>(codes + i * code_size),
+                        reinterpret_cast<const float *>(codes + j * code_size));
+    }
+};
+
+/// An IndexFlat (inner product or L2) with vectorised distances.
+struct SimdIndexFlat : faiss::IndexFlat {
+    SimdIndexFlat(idx_t d, faiss::MetricType metric) : faiss::IndexFlat(d, metric) {}
+
+    faiss::FlatCodesDistanceComputer *get_FlatCodesDistanceComputer() const override {
+        return new SimdFlatDistanceComputer(*this);
+    }
+
+    /// Batches of at least `distance_compute_blas_threshold` queries go to FAISS (one sgemm); smaller ones scan
+    /// here, with FAISS's own heaps so ties and padding behave as in FAISS.
+    void search(idx_t n, const float *x, idx_t k, float *distances, idx_t *labels,
+                const faiss::SearchParameters *params) const override {
+        if (params || n >= faiss::distance_compute_blas_threshold) {
+            faiss::IndexFlat::search(n, x, k, distances, labels, params);
+            return;
+        }
+        const float *xb = get_xb();
+        for (idx_t q = 0; q < n; q++) {
+            const float *query = x + q * d;
+            float *dis = distances + q * k;
+            idx_t *ids = labels + q * k;
+            if (metric_type == faiss::METRIC_INNER_PRODUCT) {
+                scan<faiss::CMin<float, idx_t>>(query, xb, k, dis, ids, true);
+            } else {
+                scan<faiss::CMax<float, idx_t>>(query, xb, k, dis, ids, false);
+            }
+        }
+    }
+
+    template <class C>
+    void scan(const float *query, const float *xb, idx_t k, float *dis, idx_t *ids, bool ip) const {
+        faiss::heap_heapify<C>(k, dis, ids);
+        for (idx_t j = 0; j < ntotal; j++) {
+            const float *y = xb + j * d;
+            float value = ip ? innerProduct(query, y, d) : squaredL2(query, y, d);
+            if (C::cmp(dis[0], value)) faiss::heap_replace_top<C>(k, dis, ids, value, j);
+        }
+        faiss::heap_reorder<C>(k, dis, ids);
+    }
+};
+
+/// A SimdIndexFlat with the vectors of `flat`, if `flat` is exactly an IndexFlat(IP/L2); else nullptr.
+faiss::Index *replacement(faiss::Index *flat) {
+    const std::type_info &type = typeid(*flat);
+    if (type != typeid(faiss::IndexFlat) && type != typeid(faiss::IndexFlatIP) && type != typeid(faiss::IndexFlatL2))
+        return nullptr;
+    auto old = static_cast<faiss::IndexFlat *>(flat);
+    if (old->metric_type != faiss::METRIC_INNER_PRODUCT && old->metric_type != faiss::METRIC_L2) return nullptr;
+    auto simd = new SimdIndexFlat(old->d, old->metric_type);
+    simd->codes = std::move(old->codes);
+    simd->ntotal = old->ntotal;
+    simd->verbose = old->verbose;
+    return simd;
+}
+
+/// Replaces *slot in place when it is a plain flat index owned by its parent.
+void replaceOwned(faiss::Index *&slot, bool owned) {
+    if (!owned || !slot) return;
+    if (faiss::Index *simd = replacement(slot)) {
+        delete slot;
+        slot = simd;
+    } else {
+        slot = accelerate(slot);
+    }
+}
+
+}  // namespace
+
+bool simdAvailable() {
+    // EXEMPLAR_FAISS_SIMD=0 keeps FAISS's own kernels (for comparisons).
+    static const bool available = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                                  !(std::getenv("EXEMPLAR_FAISS_SIMD") && std::string(std::getenv("EXEMPLAR_FAISS_SIMD")) == "0");
+    return available;
+}
+
+faiss::Index *accelerate(faiss::Index *index) {
+    if (!simdAvailable() || !index) return index;
+    if (faiss::Index *simd = replacement(index)) {
+        delete index;
+        return simd;
+    }
+    if (auto map = dynamic_cast<faiss::IndexIDMap *>(index)) {
+        replaceOwned(map->index, map->own_fields);
+    } else if (auto pre = dynamic_cast<faiss::IndexPreTransform *>(index)) {
+        replaceOwned(pre->index, pre->own_fields);
+    } else if (auto hnsw = dynamic_cast<faiss::IndexHNSW *>(index)) {
+        replaceOwned(hnsw->storage, hnsw->own_fields);
+    } else if (auto ivf = dynamic_cast<faiss::IndexIVF *>(index)) {
+        replaceOwned(ivf->quantizer, ivf->own_fields);
+    }
+    return index;
+}
+
+}  // namespace cfaiss
