@@ -2,7 +2,8 @@
 // one multiply-add at a time), which HNSW construction and search, and flat search of fewer than 20 queries (below
 // FAISS's BLAS threshold), spend nearly all their time in. Python's faiss-cpu dispatches to AVX2. This file plugs
 // AVX2/FMA kernels into FAISS through its own extension points: a subclass of IndexFlat whose distance computer and
-// small-batch search use them. It is still an IndexFlat, so index files stay byte-for-byte FAISS's format.
+// small-batch search use them, and whose batch search splits queries over threads (see searchInParallel). It is
+// still an IndexFlat, so index files stay byte-for-byte FAISS's format.
 
 #include "SimdFlat.h"
 
@@ -16,8 +17,14 @@
 #include <faiss/utils/distances.h>
 
 #include <immintrin.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 #include <typeinfo>
 #include <utility>
@@ -104,12 +111,16 @@ struct SimdIndexFlat : faiss::IndexFlat {
         return new SimdFlatDistanceComputer(*this);
     }
 
-    /// Batches of at least `distance_compute_blas_threshold` queries go to FAISS (one sgemm); smaller ones scan
-    /// here, with FAISS's own heaps so ties and padding behave as in FAISS.
+    /// Batches of at least `distance_compute_blas_threshold` queries go to FAISS (sgemm), split over the OpenMP
+    /// thread count; smaller ones scan here, with FAISS's own heaps so ties and padding behave as in FAISS.
     void search(idx_t n, const float *x, idx_t k, float *distances, idx_t *labels,
                 const faiss::SearchParameters *params) const override {
-        if (params || n >= faiss::distance_compute_blas_threshold) {
+        if (params) {
             faiss::IndexFlat::search(n, x, k, distances, labels, params);
+            return;
+        }
+        if (n >= faiss::distance_compute_blas_threshold) {
+            searchInParallel(n, x, k, distances, labels);
             return;
         }
         const float *xb = get_xb();
@@ -123,6 +134,37 @@ struct SimdIndexFlat : faiss::IndexFlat {
                 scan<faiss::CMax<float, idx_t>>(query, xb, k, dis, ids, false);
             }
         }
+    }
+
+    /// FAISS leaves the sgemm of a flat search to BLAS's own threads, and interleaves it with OpenMP loops over the
+    /// results. Exemplar's OpenBLAS is the pthreads build, single-threaded (Exemplar parallelises itself), and two
+    /// thread pools taking turns on the same cores spin against each other. So the queries are split instead: one
+    /// chunk per thread, each an ordinary FAISS search with one BLAS thread and one OpenMP thread.
+    void searchInParallel(idx_t n, const float *x, idx_t k, float *distances, idx_t *labels) const {
+        const int threads = omp_get_max_threads();
+        const idx_t chunks = omp_in_parallel() ? 1 : std::min<idx_t>(threads, n / faiss::distance_compute_blas_threshold);
+        if (chunks <= 1) {
+            faiss::IndexFlat::search(n, x, k, distances, labels);
+            return;
+        }
+        std::exception_ptr failure;
+        std::mutex failureLock;
+        auto chunk = [&](idx_t c) {
+            const idx_t lo = n * c / chunks, hi = n * (c + 1) / chunks;
+            try {
+                omp_set_num_threads(1);  // this thread's setting only
+                faiss::IndexFlat::search(hi - lo, x + lo * d, k, distances + lo * k, labels + lo * k);
+            } catch (...) {
+                std::lock_guard<std::mutex> guard(failureLock);
+                if (!failure) failure = std::current_exception();
+            }
+        };
+        std::vector<std::thread> workers;
+        for (idx_t c = 1; c < chunks; c++) workers.emplace_back(chunk, c);
+        chunk(0);
+        omp_set_num_threads(threads);
+        for (auto &worker : workers) worker.join();
+        if (failure) std::rethrow_exception(failure);
     }
 
     template <class C>

@@ -14,6 +14,7 @@ typedef struct {
 
 void omp_set_num_threads(int);
 int omp_get_max_threads(void);
+int omp_in_parallel(void);
 
 #ifdef __cplusplus
 }
