@@ -2,7 +2,8 @@
 // one multiply-add at a time), which HNSW construction and search, and flat search of fewer than 20 queries (below
 // FAISS's BLAS threshold), spend nearly all their time in. Python's faiss-cpu dispatches to AVX2. This file plugs
 // AVX2/FMA kernels into FAISS through its own extension points: a subclass of IndexFlat whose distance computer and
-// small-batch search use them. It is still an IndexFlat, so index files stay byte-for-byte FAISS's format.
+// small-batch search use them, and whose batch search splits queries over threads (see searchInParallel). It is
+// still an IndexFlat, so index files stay byte-for-byte FAISS's format.
 
 #include "SimdFlat.h"
 
@@ -16,8 +17,13 @@
 #include <faiss/utils/distances.h>
 
 #include <immintrin.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <typeinfo>
 #include <utility>
@@ -34,37 +40,41 @@ __attribute__((target("avx2,fma"))) inline float horizontalSum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/// Four independent accumulators: a 384-dim product is 48 FMAs, and with fewer chains the FMA latency, not the
+/// loads, would set the pace.
 __attribute__((target("avx2,fma"))) float innerProduct(const float *x, const float *y, size_t d) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     size_t i = 0;
-    for (; i + 16 <= d; i += 16) {
+    for (; i + 32 <= d; i += 32) {
         a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
         a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
     }
-    if (i + 8 <= d) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-        i += 8;
-    }
-    float sum = horizontalSum(_mm256_add_ps(a0, a1));
+    for (; i + 8 <= d; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+    float sum = horizontalSum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (; i < d; i++) sum += x[i] * y[i];
     return sum;
 }
 
 __attribute__((target("avx2,fma"))) float squaredL2(const float *x, const float *y, size_t d) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
     size_t i = 0;
-    for (; i + 16 <= d; i += 16) {
+    for (; i + 32 <= d; i += 32) {
         __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
         __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
+        __m256 d2 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16));
+        __m256 d3 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24));
         a0 = _mm256_fmadd_ps(d0, d0, a0);
         a1 = _mm256_fmadd_ps(d1, d1, a1);
+        a2 = _mm256_fmadd_ps(d2, d2, a2);
+        a3 = _mm256_fmadd_ps(d3, d3, a3);
     }
-    if (i + 8 <= d) {
+    for (; i + 8 <= d; i += 8) {
         __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
         a0 = _mm256_fmadd_ps(d0, d0, a0);
-        i += 8;
     }
-    float sum = horizontalSum(_mm256_add_ps(a0, a1));
+    float sum = horizontalSum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
     for (; i < d; i++) sum += (x[i] - y[i]) * (x[i] - y[i]);
     return sum;
 }
@@ -104,12 +114,16 @@ struct SimdIndexFlat : faiss::IndexFlat {
         return new SimdFlatDistanceComputer(*this);
     }
 
-    /// Batches of at least `distance_compute_blas_threshold` queries go to FAISS (one sgemm); smaller ones scan
-    /// here, with FAISS's own heaps so ties and padding behave as in FAISS.
+    /// Batches of at least `distance_compute_blas_threshold` queries go to FAISS (sgemm), split over the OpenMP
+    /// thread count; smaller ones scan here, with FAISS's own heaps so ties and padding behave as in FAISS.
     void search(idx_t n, const float *x, idx_t k, float *distances, idx_t *labels,
                 const faiss::SearchParameters *params) const override {
-        if (params || n >= faiss::distance_compute_blas_threshold) {
+        if (params) {
             faiss::IndexFlat::search(n, x, k, distances, labels, params);
+            return;
+        }
+        if (n >= faiss::distance_compute_blas_threshold) {
+            searchInParallel(n, x, k, distances, labels);
             return;
         }
         const float *xb = get_xb();
@@ -123,6 +137,44 @@ struct SimdIndexFlat : faiss::IndexFlat {
                 scan<faiss::CMax<float, idx_t>>(query, xb, k, dis, ids, false);
             }
         }
+    }
+
+    /// FAISS leaves the sgemm of a flat search to BLAS's own threads, and interleaves it with OpenMP loops over the
+    /// results. Exemplar's OpenBLAS is the pthreads build, single-threaded (Exemplar parallelises itself), and two
+    /// thread pools taking turns on the same cores spin against each other. So the queries are split instead, one
+    /// chunk per thread of an OpenMP team (the same pool FAISS uses, so no other pool's workers are left spinning);
+    /// each chunk is an ordinary FAISS search, single-threaded inside (nested OpenMP regions are inactive).
+    void searchInParallel(idx_t n, const float *x, idx_t k, float *distances, idx_t *labels) const {
+        const int threads = omp_get_max_threads();
+        const idx_t chunks = omp_in_parallel() ? 1 : std::min<idx_t>(threads, n / faiss::distance_compute_blas_threshold);
+        if (chunks <= 1) {
+            faiss::IndexFlat::search(n, x, k, distances, labels);
+            return;
+        }
+        struct Job {
+            const SimdIndexFlat *index;
+            idx_t n, k, chunks;
+            const float *x;
+            float *distances;
+            idx_t *labels;
+            std::exception_ptr failure;
+            std::mutex failureLock;
+        } job{this, n, k, chunks, x, distances, labels, nullptr, {}};
+        GOMP_parallel(
+                [](void *data) {
+                    auto &job = *static_cast<Job *>(data);
+                    const idx_t c = omp_get_thread_num(), d = job.index->d;
+                    const idx_t lo = job.n * c / job.chunks, hi = job.n * (c + 1) / job.chunks;
+                    try {
+                        job.index->faiss::IndexFlat::search(hi - lo, job.x + lo * d, job.k, job.distances + lo * job.k,
+                                                            job.labels + lo * job.k);
+                    } catch (...) {
+                        std::lock_guard<std::mutex> guard(job.failureLock);
+                        if (!job.failure) job.failure = std::current_exception();
+                    }
+                },
+                &job, static_cast<unsigned>(chunks), 0);
+        if (job.failure) std::rethrow_exception(job.failure);
     }
 
     template <class C>

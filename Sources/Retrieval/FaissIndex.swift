@@ -51,7 +51,7 @@ public final class FaissIndex {
     public func train(_ vectors: Tensor) throws {
         try checkShape(vectors, "train")
         try withExtendedLifetime(vectors) {
-            try withBLASThreads { try Self.check(cfaiss_train(handle, Int64(vectors.rows), vectors.data), "train") }
+            try Self.check(cfaiss_train(handle, Int64(vectors.rows), vectors.data), "train")
         }
     }
 
@@ -66,9 +66,7 @@ public final class FaissIndex {
 
     /// Adds `ids.count` vectors stored row-major at `vectors`.
     public func add(_ vectors: UnsafePointer<Float>, ids: [Int64]) throws {
-        try withBLASThreads {
-            try Self.check(cfaiss_add_with_ids(handle, Int64(ids.count), vectors, ids), "add")
-        }
+        try Self.check(cfaiss_add_with_ids(handle, Int64(ids.count), vectors, ids), "add")
     }
 
     /// The k nearest neighbours of each row of the (Q, d) `queries`, searched `batchSize` queries at a time so the
@@ -80,17 +78,15 @@ public final class FaissIndex {
         var ids = [Int64](repeating: -1, count: q * k)
         var scores = [Float](repeating: 0, count: q * k)
         try withExtendedLifetime(queries) {
-            try withBLASThreads {
-                try ids.withUnsafeMutableBufferPointer { idBuffer in
-                    try scores.withUnsafeMutableBufferPointer { scoreBuffer in
-                        var start = 0
-                        while start < q {
-                            let n = min(batchSize, q - start)
-                            try Self.check(cfaiss_search(handle, Int64(n), queries.data + start * d, Int64(k),
-                                                         scoreBuffer.baseAddress! + start * k,
-                                                         idBuffer.baseAddress! + start * k), "search")
-                            start += n
-                        }
+            try ids.withUnsafeMutableBufferPointer { idBuffer in
+                try scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                    var start = 0
+                    while start < q {
+                        let n = min(batchSize, q - start)
+                        try Self.check(cfaiss_search(handle, Int64(n), queries.data + start * d, Int64(k),
+                                                     scoreBuffer.baseAddress! + start * k,
+                                                     idBuffer.baseAddress! + start * k), "search")
+                        start += n
                     }
                 }
             }
@@ -131,7 +127,8 @@ public final class FaissIndex {
         try Self.check(cfaiss_set_ivf_nprobe(handle, Int64(value)), "set nprobe")
     }
 
-    /// OpenMP threads FAISS uses, process-wide (default: one per core).
+    /// OpenMP threads FAISS uses, process-wide (default: one per core). BLAS stays single-threaded, as everywhere in
+    /// Exemplar: flat batch searches split their queries over these threads instead (Sources/CFaiss/SimdFlat.cpp).
     public static var threads: Int {
         get { Int(cfaiss_threads()) }
         set { cfaiss_set_threads(Int32(clamping: newValue)) }
@@ -142,16 +139,6 @@ public final class FaissIndex {
 
     /// FAISS library version, e.g. "1.7.3".
     public static var libraryVersion: String { String(cString: cfaiss_version()) }
-
-    /// Flat search, IVF assignment and k-means are sgemm calls for which FAISS relies on BLAS's own threads; Exemplar
-    /// keeps OpenBLAS single-threaded (see `BLAS.parallelGemm`), so FAISS calls get `threads` BLAS threads for their
-    /// duration.
-    private func withBLASThreads<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = BLAS.threads, wanted = Self.threads
-        if saved != wanted { BLAS.setThreads(wanted) }
-        defer { if saved != wanted { BLAS.setThreads(saved) } }
-        return try body()
-    }
 
     private func checkShape(_ vectors: Tensor, _ operation: String) throws {
         guard vectors.shape.count == 2, vectors.columns == dimension else {

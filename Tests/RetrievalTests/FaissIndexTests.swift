@@ -135,7 +135,7 @@ final class FaissIndexTests: XCTestCase {
     }
 
     func testIVFPQRoundTripAndL2() throws {
-        try roundTrip(factory: "IVF4,PQ8x4", n: 800, exact: false, lossy: true)
+        try roundTrip(factory: "IVF4,PQ8x4np", n: 800, exact: false, lossy: true)
         let index = try FaissIndex(dimension: 2, factory: "Flat", metric: .l2)
         XCTAssertEqual(index.metric, .l2)
         try index.add(Tensor(shape: [2, 2], values: [0, 0, 3, 4]), ids: [1, 2])

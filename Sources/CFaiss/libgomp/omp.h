@@ -14,6 +14,12 @@ typedef struct {
 
 void omp_set_num_threads(int);
 int omp_get_max_threads(void);
+int omp_in_parallel(void);
+int omp_get_thread_num(void);
+
+/// What GCC emits for `#pragma omp parallel num_threads(n)`: runs fn(data) on a team of n threads (the caller
+/// included). Called directly because the toolchain's clang generates OpenMP code for LLVM's runtime only.
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 
 #ifdef __cplusplus
 }
