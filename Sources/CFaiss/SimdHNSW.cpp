@@ -3,7 +3,7 @@
 // graph, heaps, visited table and algorithms (the same neighbour order, the same heap operations, the same stopping
 // rules, so a search returns exactly what IndexHNSW::search returns) and changes only how distances are computed:
 // unvisited neighbours are gathered first, their vectors prefetched, and their distances taken four at a time with the
-// kernels of SimdKernels.h. Construction uses FAISS's own add_with_locks with a direct distance computer. It is still an
+// kernels of SimdKernels.h. Construction follows FAISS's add_with_locks, add_links_starting_from and add_link step for step, with the same batching. It is still an
 // IndexHNSWFlat, so index files stay FAISS's format.
 
 #include "SimdHNSW.h"
@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <queue>
 #include <string>
 #include <typeinfo>
 #include <vector>
@@ -71,6 +72,15 @@ struct QueryDistances {
         for (; i < count; i++) out[i] = (*this)(ids[i]);
     }
 
+    /// Distances from stored vector `from` to ids[0..<count], four at a time (distances are symmetric bit for bit:
+    /// the kernels multiply and subtract elementwise).
+    void manyFrom(storage_idx_t from, const storage_idx_t *ids, int count, float *out) const {
+        const float *saved = query;
+        const_cast<QueryDistances *>(this)->query = vector(from);
+        many(ids, count, out);
+        const_cast<QueryDistances *>(this)->query = saved;
+    }
+
     /// The first cache lines of a vector; the hardware prefetcher follows the rest.
     void prefetch(storage_idx_t i) const {
         const char *p = reinterpret_cast<const char *>(vector(i));
@@ -79,16 +89,6 @@ struct QueryDistances {
         _mm_prefetch(p + 128, _MM_HINT_T0);
         _mm_prefetch(p + 192, _MM_HINT_T0);
     }
-};
-
-/// The same DistanceComputer contract FAISS's construction code calls, without the NegativeDistanceComputer and
-/// FlatCodesDistanceComputer indirections.
-struct DirectDistanceComputer : faiss::DistanceComputer {
-    QueryDistances distances;
-    explicit DirectDistanceComputer(const faiss::IndexFlat &storage) : distances(storage) {}
-    void set_query(const float *x) override { distances.query = x; }
-    float operator()(idx_t i) override { return distances(storage_idx_t(i)); }
-    float symmetric_dis(idx_t i, idx_t j) override { return distances.between(storage_idx_t(i), storage_idx_t(j)); }
 };
 
 /// Per-thread search state, reused across the queries of a batch.
@@ -175,6 +175,171 @@ int searchFromCandidates(const faiss::HNSW &hnsw, const QueryDistances &qd, int 
         if (!checkRelativeDistance && steps > efSearch) break;
     }
     return results;
+}
+
+
+using NodeDistCloser = faiss::HNSW::NodeDistCloser;
+using NodeDistFarther = faiss::HNSW::NodeDistFarther;
+
+/// FAISS's HNSW::shrink_neighbor_list: keep, nearest first, each candidate that is closer to the new point than to
+/// every candidate already kept, up to maxSize.
+void shrinkNeighborList(const QueryDistances &qd, std::priority_queue<NodeDistFarther> &input,
+                        std::vector<NodeDistFarther> &output, size_t maxSize, std::vector<storage_idx_t> &ids,
+                        std::vector<float> &dis) {
+    while (!input.empty()) {
+        const NodeDistFarther v1 = input.top();
+        input.pop();
+        bool good = true;
+        for (size_t start = 0; start < output.size() && good; start += 4) {
+            const int count = int(std::min<size_t>(4, output.size() - start));
+            for (int j = 0; j < count; j++) ids[j] = output[start + j].id;
+            qd.manyFrom(v1.id, ids.data(), count, dis.data());
+            for (int j = 0; j < count; j++) {
+                if (dis[j] < v1.d) {
+                    good = false;
+                    break;
+                }
+            }
+        }
+        if (good) {
+            output.push_back(v1);
+            if (output.size() >= maxSize) return;
+        }
+    }
+}
+
+/// FAISS's file-local shrink_neighbor_list over a nearest-last queue: no-op below maxSize.
+void shrinkNeighborQueue(const QueryDistances &qd, std::priority_queue<NodeDistCloser> &results, size_t maxSize,
+                         std::vector<storage_idx_t> &ids, std::vector<float> &dis) {
+    if (results.size() < maxSize) return;
+    std::priority_queue<NodeDistFarther> nearestFirst;
+    std::vector<NodeDistFarther> kept;
+    while (!results.empty()) {
+        nearestFirst.emplace(results.top().d, results.top().id);
+        results.pop();
+    }
+    shrinkNeighborList(qd, nearestFirst, kept, maxSize, ids, dis);
+    for (const NodeDistFarther &node : kept) results.emplace(node.d, node.id);
+}
+
+/// Per-thread construction state.
+struct ConstructionScratch {
+    faiss::VisitedTable visited;
+    std::vector<storage_idx_t> ids, linkIds;
+    std::vector<float> dis, linkDistances;
+    ConstructionScratch(idx_t ntotal, size_t maxNeighbors)
+            : visited(int(ntotal)), ids(maxNeighbors + 1), linkIds(maxNeighbors + 1), dis(maxNeighbors + 1),
+              linkDistances(maxNeighbors + 1) {}
+};
+
+/// FAISS's add_link: dest joins src's list on `level`, and if the list is full, the heuristic decides who stays.
+void addLink(faiss::HNSW &hnsw, const QueryDistances &qd, storage_idx_t src, storage_idx_t dest, int level,
+             ConstructionScratch &scratch) {
+    size_t begin, end;
+    hnsw.neighbor_range(src, level, &begin, &end);
+    if (hnsw.neighbors[end - 1] == -1) {
+        size_t i = end;
+        while (i > begin && hnsw.neighbors[i - 1] == -1) i--;
+        hnsw.neighbors[i] = dest;
+        return;
+    }
+    const int count = int(end - begin) + 1;
+    scratch.linkIds[0] = dest;
+    for (size_t i = begin; i < end; i++) scratch.linkIds[1 + i - begin] = hnsw.neighbors[i];
+    qd.manyFrom(src, scratch.linkIds.data(), count, scratch.linkDistances.data());
+    std::priority_queue<NodeDistCloser> candidates;
+    for (int j = 0; j < count; j++) candidates.emplace(scratch.linkDistances[j], scratch.linkIds[j]);
+    shrinkNeighborQueue(qd, candidates, end - begin, scratch.ids, scratch.dis);
+    size_t i = begin;
+    while (!candidates.empty()) {
+        hnsw.neighbors[i++] = candidates.top().id;
+        candidates.pop();
+    }
+    while (i < end) hnsw.neighbors[i++] = -1;
+}
+
+/// FAISS's search_neighbors_to_add: the efConstruction nearest points found from the entry point on `level`.
+void searchNeighborsToAdd(const faiss::HNSW &hnsw, const QueryDistances &qd, std::priority_queue<NodeDistCloser> &results,
+                          storage_idx_t entry, float entryDistance, int level, ConstructionScratch &scratch) {
+    auto &visited = scratch.visited;
+    std::priority_queue<NodeDistFarther> candidates;
+    candidates.emplace(entryDistance, entry);
+    results.emplace(entryDistance, entry);
+    visited.set(entry);
+    const size_t ef = size_t(hnsw.efConstruction);
+    while (!candidates.empty()) {
+        const NodeDistFarther current = candidates.top();
+        if (current.d > results.top().d) break;
+        candidates.pop();
+        size_t begin, end;
+        hnsw.neighbor_range(current.id, level, &begin, &end);
+        int count = 0;
+        for (size_t i = begin; i < end; i++) {
+            const storage_idx_t v = hnsw.neighbors[i];
+            if (v < 0) break;
+            if (visited.get(v)) continue;
+            visited.set(v);
+            qd.prefetch(v);
+            scratch.ids[count++] = v;
+        }
+        qd.many(scratch.ids.data(), count, scratch.dis.data());
+        for (int j = 0; j < count; j++) {
+            const float dis = scratch.dis[j];
+            if (results.size() < ef || results.top().d > dis) {
+                results.emplace(dis, scratch.ids[j]);
+                candidates.emplace(dis, scratch.ids[j]);
+                if (results.size() > ef) results.pop();
+            }
+        }
+    }
+    visited.advance();
+}
+
+/// FAISS's add_links_starting_from: link pt to its best neighbours on `level`, and them to pt.
+void addLinksStartingFrom(faiss::HNSW &hnsw, const QueryDistances &qd, storage_idx_t pt, storage_idx_t nearest,
+                          float nearestDistance, int level, std::vector<omp_lock_t> &locks, ConstructionScratch &scratch) {
+    std::priority_queue<NodeDistCloser> targets;
+    searchNeighborsToAdd(hnsw, qd, targets, nearest, nearestDistance, level, scratch);
+    shrinkNeighborQueue(qd, targets, size_t(hnsw.nb_neighbors(level)), scratch.ids, scratch.dis);
+    std::vector<storage_idx_t> linked;
+    linked.reserve(targets.size());
+    while (!targets.empty()) {
+        const storage_idx_t other = targets.top().id;
+        addLink(hnsw, qd, pt, other, level, scratch);
+        linked.push_back(other);
+        targets.pop();
+    }
+    omp_unset_lock(&locks[pt]);
+    for (storage_idx_t other : linked) {
+        omp_set_lock(&locks[other]);
+        addLink(hnsw, qd, other, pt, level, scratch);
+        omp_unset_lock(&locks[other]);
+    }
+    omp_set_lock(&locks[pt]);
+}
+
+/// FAISS's HNSW::add_with_locks: greedy descent to ptLevel, then links on every level from there down.
+void addWithLocks(faiss::HNSW &hnsw, const QueryDistances &qd, int ptLevel, storage_idx_t pt,
+                  std::vector<omp_lock_t> &locks, ConstructionScratch &scratch) {
+    storage_idx_t nearest;
+    GOMP_critical_start();
+    nearest = hnsw.entry_point;
+    if (nearest == -1) {
+        hnsw.max_level = ptLevel;
+        hnsw.entry_point = pt;
+    }
+    GOMP_critical_end();
+    if (nearest < 0) return;
+    omp_set_lock(&locks[pt]);
+    int level = hnsw.max_level;
+    float nearestDistance = qd(nearest);
+    for (; level > ptLevel; level--) greedyUpdateNearest(hnsw, qd, level, nearest, nearestDistance);
+    for (; level >= 0; level--) addLinksStartingFrom(hnsw, qd, pt, nearest, nearestDistance, level, locks, scratch);
+    omp_unset_lock(&locks[pt]);
+    if (ptLevel > hnsw.max_level) {
+        hnsw.max_level = ptLevel;
+        hnsw.entry_point = pt;
+    }
 }
 
 struct SimdIndexHNSWFlat : faiss::IndexHNSWFlat {
@@ -280,12 +445,12 @@ struct SimdIndexHNSWFlat : faiss::IndexHNSWFlat {
                 const int t = nextThread.fetch_add(1), lo = i0 + int(int64_t(i1 - i0) * t / threads),
                           hi = i0 + int(int64_t(i1 - i0) * (t + 1) / threads);
                 try {
-                    faiss::VisitedTable visited{int(ntotal)};
-                    DirectDistanceComputer dc(*flat);
+                    ConstructionScratch scratch(ntotal, size_t(hnsw.nb_neighbors(0)));
+                    QueryDistances qd(*flat);
                     for (int i = lo; i < hi; i++) {
                         const storage_idx_t id = order[i];
-                        dc.set_query(x + size_t(id - n0) * d);
-                        hnsw.add_with_locks(dc, level, id, locks, visited);
+                        qd.query = x + size_t(id - n0) * d;
+                        addWithLocks(hnsw, qd, level, id, locks, scratch);
                     }
                 } catch (...) {
                     std::lock_guard<std::mutex> guard(failureLock);
