@@ -6,6 +6,8 @@
 // still an IndexFlat, so index files stay byte-for-byte FAISS's format.
 
 #include "SimdFlat.h"
+#include "SimdHNSW.h"
+#include "SimdKernels.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
@@ -33,56 +35,11 @@ namespace {
 
 using idx_t = faiss::Index::idx_t;
 
-__attribute__((target("avx2,fma"))) inline float horizontalSum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-/// Four independent accumulators: a 384-dim product is 48 FMAs, and with fewer chains the FMA latency, not the
-/// loads, would set the pace.
-__attribute__((target("avx2,fma"))) float innerProduct(const float *x, const float *y, size_t d) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 32 <= d; i += 32) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), a3);
-    }
-    for (; i + 8 <= d; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
-    float sum = horizontalSum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    for (; i < d; i++) sum += x[i] * y[i];
-    return sum;
-}
-
-__attribute__((target("avx2,fma"))) float squaredL2(const float *x, const float *y, size_t d) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 32 <= d; i += 32) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
-        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
-        __m256 d2 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16));
-        __m256 d3 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24));
-        a0 = _mm256_fmadd_ps(d0, d0, a0);
-        a1 = _mm256_fmadd_ps(d1, d1, a1);
-        a2 = _mm256_fmadd_ps(d2, d2, a2);
-        a3 = _mm256_fmadd_ps(d3, d3, a3);
-    }
-    for (; i + 8 <= d; i += 8) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
-        a0 = _mm256_fmadd_ps(d0, d0, a0);
-    }
-    float sum = horizontalSum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    for (; i < d; i++) sum += (x[i] - y[i]) * (x[i] - y[i]);
-    return sum;
-}
-
 /// Distance from the current query to stored vectors, for HNSW construction and search.
 struct SimdFlatDistanceComputer : faiss::FlatCodesDistanceComputer {
     size_t d;
     bool innerProductMetric;
+    const DistanceKernels &kernels = distanceKernels();
     const float *query = nullptr;
 
     explicit SimdFlatDistanceComputer(const faiss::IndexFlat &index)
@@ -93,7 +50,7 @@ struct SimdFlatDistanceComputer : faiss::FlatCodesDistanceComputer {
     void set_query(const float *x) override { query = x; }
 
     float distance(const float *x, const float *y) const {
-        return innerProductMetric ? innerProduct(x, y, d) : squaredL2(x, y, d);
+        return innerProductMetric ? kernels.innerProduct(x, y, d) : kernels.squaredL2(x, y, d);
     }
 
     float distance_to_code(const uint8_t *code) override {
@@ -127,14 +84,15 @@ struct SimdIndexFlat : faiss::IndexFlat {
             return;
         }
         const float *xb = get_xb();
+        const DistanceKernels &kernels = distanceKernels();
         for (idx_t q = 0; q < n; q++) {
             const float *query = x + q * d;
             float *dis = distances + q * k;
             idx_t *ids = labels + q * k;
             if (metric_type == faiss::METRIC_INNER_PRODUCT) {
-                scan<faiss::CMin<float, idx_t>>(query, xb, k, dis, ids, true);
+                scan<faiss::CMin<float, idx_t>>(kernels.innerProduct, query, xb, k, dis, ids);
             } else {
-                scan<faiss::CMax<float, idx_t>>(query, xb, k, dis, ids, false);
+                scan<faiss::CMax<float, idx_t>>(kernels.squaredL2, query, xb, k, dis, ids);
             }
         }
     }
@@ -178,19 +136,27 @@ struct SimdIndexFlat : faiss::IndexFlat {
     }
 
     template <class C>
-    void scan(const float *query, const float *xb, idx_t k, float *dis, idx_t *ids, bool ip) const {
+    void scan(float (*distance)(const float *, const float *, size_t), const float *query, const float *xb, idx_t k,
+              float *dis, idx_t *ids) const {
         faiss::heap_heapify<C>(k, dis, ids);
         for (idx_t j = 0; j < ntotal; j++) {
             const float *y = xb + j * d;
-            float value = ip ? innerProduct(query, y, d) : squaredL2(query, y, d);
+            float value = distance(query, y, d);
             if (C::cmp(dis[0], value)) faiss::heap_replace_top<C>(k, dis, ids, value, j);
         }
         faiss::heap_reorder<C>(k, dis, ids);
     }
 };
 
-/// A SimdIndexFlat with the vectors of `flat`, if `flat` is exactly an IndexFlat(IP/L2); else nullptr.
+void replaceOwned(faiss::Index *&slot, bool owned);
+
+/// A SimdIndexHNSWFlat (over a SimdIndexFlat) with the graph and vectors of `flat` if it is exactly an
+/// IndexHNSWFlat, a SimdIndexFlat with the vectors of `flat` if it is exactly an IndexFlat(IP/L2); else nullptr.
 faiss::Index *replacement(faiss::Index *flat) {
+    if (faiss::IndexHNSW *hnsw = hnswReplacement(flat)) {
+        replaceOwned(hnsw->storage, hnsw->own_fields);
+        return hnsw;
+    }
     const std::type_info &type = typeid(*flat);
     if (type != typeid(faiss::IndexFlat) && type != typeid(faiss::IndexFlatIP) && type != typeid(faiss::IndexFlatL2))
         return nullptr;

@@ -121,6 +121,52 @@ final class FaissIndexTests: XCTestCase {
         XCTAssertThrowsError(try index.remove(ids: [1])) { XCTAssertTrue($0 is FaissError, "\($0)") }
     }
 
+    /// Exemplar's HNSW loops (Sources/CFaiss/SimdHNSW.cpp) change only how distances are computed: on one thread
+    /// they build the same graph, byte for byte, as FAISS's own hnsw_add_vertices, and on any thread count search
+    /// returns exactly what FAISS's own IndexHNSW::search returns on the same file. EXEMPLAR_FAISS_HNSW=0 selects
+    /// FAISS's loops.
+    func testHNSWLoopsMatchFAISSOwn() throws {
+        let savedThreads = FaissIndex.threads
+        defer { FaissIndex.threads = savedThreads; unsetenv("EXEMPLAR_FAISS_HNSW") }
+        for metric in [DistanceMetric.innerProduct, .l2] {
+            let n = 3000, d = 48
+            let corpus = Self.unitVectors(n, d, seed: 11), ids = (0..<n).map { Int64($0 * 3 + 5) }
+            let queries = Self.unitVectors(300, d, seed: 12)
+            func build(faissLoops: Bool, name: String) throws -> String {
+                if faissLoops { setenv("EXEMPLAR_FAISS_HNSW", "0", 1) } else { unsetenv("EXEMPLAR_FAISS_HNSW") }
+                FaissIndex.threads = 1
+                let index = try FaissIndex(dimension: d, factory: "HNSW32", metric: metric)
+                try index.add(corpus, ids: ids)
+                let path = scratch.appendingPathComponent(name).path
+                try index.write(to: path)
+                return path
+            }
+            let ours = try build(faissLoops: false, name: "ours-\(metric).faiss")
+            let faiss = try build(faissLoops: true, name: "faiss-\(metric).faiss")
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ours)), try Data(contentsOf: URL(fileURLWithPath: faiss)),
+                           "\(metric): same graph as FAISS's construction on one thread")
+
+            setenv("EXEMPLAR_FAISS_HNSW", "0", 1)
+            let reference = try FaissIndex.read(path: ours)
+            try reference.setEfSearch(24)
+            let expected = try reference.search(queries, k: 10)
+            unsetenv("EXEMPLAR_FAISS_HNSW")
+            for threads in [1, 2] {
+                FaissIndex.threads = threads
+                let index = try FaissIndex.read(path: ours)
+                try index.setEfSearch(24)
+                XCTAssertEqual(try index.search(queries, k: 10), expected, "\(metric), \(threads) threads")
+                XCTAssertEqual(try index.search(queries, k: 10, batchSize: 1), expected, "\(metric), one query at a time")
+            }
+            // A 2-thread build (lock order varies) still finds each vector's own id first.
+            FaissIndex.threads = 2
+            let parallel = try FaissIndex(dimension: d, factory: "HNSW32", metric: metric)
+            try parallel.add(corpus, ids: ids)
+            let own = try parallel.search(Tensor(shape: [100, d], values: Array(UnsafeBufferPointer(start: corpus.row(0), count: 100 * d))), k: 1)
+            XCTAssertEqual(own.ids, Array(ids.prefix(100)), "\(metric)")
+        }
+    }
+
     func testIVFTrainsAndRoundTrips() throws {
         try roundTrip(factory: "IVF8,Flat", exact: false)
         let untrained = try FaissIndex(dimension: 16, factory: "IVF8,Flat")

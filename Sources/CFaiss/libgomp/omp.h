@@ -16,6 +16,14 @@ void omp_set_num_threads(int);
 int omp_get_max_threads(void);
 int omp_in_parallel(void);
 int omp_get_thread_num(void);
+void omp_init_lock(omp_lock_t *);
+void omp_destroy_lock(omp_lock_t *);
+void omp_set_lock(omp_lock_t *);
+void omp_unset_lock(omp_lock_t *);
+
+/// What GCC emits around an unnamed `#pragma omp critical` block (the one lock all such blocks share).
+void GOMP_critical_start(void);
+void GOMP_critical_end(void);
 
 /// What GCC emits for `#pragma omp parallel num_threads(n)`: runs fn(data) on a team of n threads (the caller
 /// included). Called directly because the toolchain's clang generates OpenMP code for LLVM's runtime only.
