@@ -134,7 +134,7 @@ public final class FaissIndex {
         set { cfaiss_set_threads(Int32(clamping: newValue)) }
     }
 
-    /// Whether flat storage uses Exemplar's AVX2/FMA distance kernels (see Sources/CFaiss/SimdFlat.cpp).
+    /// Whether flat and HNSW indexes use Exemplar's vectorised distance loops (Sources/CFaiss/SimdFlat.cpp, SimdHNSW.cpp).
     public static var usesSIMDKernels: Bool { cfaiss_simd() != 0 }
 
     /// FAISS library version, e.g. "1.7.3".
