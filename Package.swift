@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
         .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval"]),
-        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
