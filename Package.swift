@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
                 .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
-        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder"]),
+        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval"]),
+        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval", "Decoder", "Tensor", "TestSupport", "Tokenizers"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
