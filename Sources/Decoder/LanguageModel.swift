@@ -38,7 +38,7 @@ public final class LanguageModel {
               !fm.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("config.json").path),
               let ggufs = try? fm.contentsOfDirectory(atPath: path).filter({ $0.hasSuffix(".gguf") }), ggufs.count == 1
         else { return path }
-        return URL(fileURLWithPath: path).appendingPathComponent(ggufs[0]).path
+        return (path as NSString).appendingPathComponent(ggufs[0])
     }
 
     /// The directory holding the tokenizer files of the model at `path`.
