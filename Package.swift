@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI"]),
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",
+                                                             "Decoder", "Tokenizers", "MathTasks"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17
