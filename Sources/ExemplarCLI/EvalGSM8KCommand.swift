@@ -122,8 +122,9 @@ struct EvalGSM8KCommand: ParsableCommand {
             throw RunConfigError(description: "\(modelPath): the model has no chat template; use --prompt-format plain")
         }
         let sources = try ShotSources(cfg)
+        // Zero shots are zero shots whatever their source: recorded as fixed, so a rerun with another selection resumes.
         var settings = GSM8KRunSettings(model: cfg.model, testData: cfg.testData, promptFormat: cfg.promptFormat, shots: cfg.shots,
-                                        shotSelection: cfg.shotSelection, maxNewTokens: cfg.maxNewTokens)
+                                        shotSelection: cfg.shots > 0 ? cfg.shotSelection : .fixed, maxNewTokens: cfg.maxNewTokens)
         if !cfg.adapter.isEmpty {
             settings.adapter = cfg.adapter
             let weights = URL(fileURLWithPath: cfg.adapter).appendingPathComponent("adapter_model.safetensors").path
@@ -170,7 +171,10 @@ struct EvalGSM8KCommand: ParsableCommand {
                                           onToken: progress.token)
                 try run.append(batch)
                 progress.finished(batch)
-                if showOutputs { for p in batch { printOutput(p) } }
+                if showOutputs {
+                    for p in batch { printOutput(p) }
+                    fflush(stdout)  // show them now, also when stdout is a pipe
+                }
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ModelFormats
 import Retrieval
 import TestSupport
 @testable import ExemplarCLI
@@ -158,6 +159,20 @@ final class EvalGSM8KCLITests: XCTestCase {
         XCTAssertEqual(a.count, 2)
         XCTAssertEqual(a, b, "same seed, same shots")
         XCTAssertNotEqual(a, c)
+    }
+
+    /// A PEFT adapter is merged at load and recorded (path and weights hash) in run.json.
+    func testAdapterIsMergedAndRecorded() throws {
+        let adapter = Repository.fixture("decoder_lora_smollm2").path
+        let out = scratch.appendingPathComponent("adapter").path
+        let result = try eval(out, ["--limit", "1", "--shots", "0", "--max-new-tokens", "2", "--adapter", adapter])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("+ adapter \(adapter)"), result.stderr)
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))) as! [String: Any]
+        XCTAssertEqual(settings["adapter"] as? String, adapter)
+        XCTAssertEqual(settings["adapter_sha256"] as? String,
+                       try SHA256.hex(ofFile: adapter + "/adapter_model.safetensors"))
+        XCTAssertTrue(result.stdout.contains("SmolLM2-135M-Instruct + decoder_lora_smollm2"), result.stdout)
     }
 
     func assertOneLineError(_ result: Run, mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
