@@ -46,11 +46,11 @@ let package = Package(
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
                 .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
-        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder"]),
+        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -62,12 +62,13 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval"]),
-        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval", "Decoder", "Tensor", "TestSupport", "Tokenizers"]),
+        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
-        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI"]),
+        .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",
+                                                             "Decoder", "Tokenizers", "MathTasks"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import Tokenizers
 
 /// Batched generation: prefills every prompt in one packed forward, then decodes one token per unfinished sequence
 /// per step with KV caches, until each hits an end token, a stop string, or `maxNewTokens`.
@@ -13,7 +14,8 @@ public final class TextGenerator {
         public var sampling: Sampling
         /// Token ids that end the sequence (not included in the output).
         public var stopTokens: Set<Int32>
-        /// Texts that end the sequence; the output is cut before the first occurrence.
+        /// Texts that end the sequence; the output text is cut before the first occurrence (the token that completed
+        /// it stays in `tokens`). Needs a tokenizer.
         public var stopStrings: [String]
 
         public init(prompt: [Int32], maxNewTokens: Int, sampling: Sampling = .greedy, stopTokens: Set<Int32> = [],
@@ -28,23 +30,38 @@ public final class TextGenerator {
 
     public struct Output: Sendable {
         public var tokens: [Int32]
-        public enum FinishReason: String, Sendable { case stopToken = "stop_token", stopString = "stop_string", length }
+        /// The decoded tokens (special tokens skipped), cut before a stop string; "" without a tokenizer.
+        public var text = ""
+        public enum FinishReason: String, Codable, Sendable { case stopToken = "stop_token", stopString = "stop_string", length }
         public var finishReason: FinishReason
     }
 
     public init(model: DecoderModel) { self.model = model }
 
-    /// Generates for every request. `decode` turns token ids into text (for stop strings); `onToken(i, id)` streams
-    /// each new token of request i as it is chosen.
-    public func generate(_ requests: [Request], decode: (([Int32]) -> String)? = nil,
+    /// Generates for every request. With `tokenizer`, each output's text is decoded as it grows (stop strings are
+    /// matched on it) and `onText(i, piece)` streams request i's text: pieces concatenate to `Output.text`, a stop
+    /// string never shows, and a request's last piece arrives when it finishes. `onToken(i, id)` reports each new
+    /// token of request i as it is chosen.
+    public func generate(_ requests: [Request], tokenizer: Tokenizer? = nil, onText: ((Int, String) -> Void)? = nil,
                          onToken: ((Int, Int32) -> Void)? = nil) -> [Output] {
         precondition(requests.allSatisfy { !$0.prompt.isEmpty }, "empty prompt")
+        precondition(tokenizer != nil || (onText == nil && requests.allSatisfy(\.stopStrings.isEmpty)),
+                     "stop strings and streamed text need a tokenizer")
         let v = model.config.vocabSize
         let caches = requests.map { model.makeCache(capacity: $0.prompt.count + $0.maxNewTokens) }
         var generators = requests.map { RandomGenerator(seed: $0.sampling.seed) }
         var outputs = requests.map { _ in Output(tokens: [], finishReason: .length) }
+        var texts = tokenizer.map { t in requests.map { GeneratedText(tokenizer: t, stopStrings: $0.stopStrings) } }
         var active = requests.indices.filter { requests[$0].maxNewTokens > 0 }
         var inputs = requests.map(\.prompt)
+        /// Request s is over: flush its held-back text.
+        func finish(_ s: Int) {
+            guard texts != nil else { return }
+            let rest = texts![s].finish()
+            outputs[s].text = texts![s].text
+            if !rest.isEmpty { onText?(s, rest) }
+        }
+        for s in requests.indices where requests[s].maxNewTokens <= 0 { finish(s) }
         while !active.isEmpty {
             let layout = PackedSequences(lengths: active.map { inputs[$0].count })
             let hidden = model.forward(active.flatMap { inputs[$0] }, layout: layout, caches: active.map { caches[$0] })
@@ -59,18 +76,24 @@ public final class TextGenerator {
                 let token = requests[s].sampling.choose(logits.row(r), vocabulary: v, generator: &generators[s])
                 if requests[s].stopTokens.contains(token) {
                     outputs[s].finishReason = .stopToken
+                    finish(s)
                     continue
                 }
                 outputs[s].tokens.append(token)
                 onToken?(s, token)
-                if let decode, !requests[s].stopStrings.isEmpty {
-                    let text = decode(outputs[s].tokens)
-                    if requests[s].stopStrings.contains(where: text.contains) {
+                if texts != nil {
+                    let piece = texts![s].append(token)
+                    if !piece.isEmpty { onText?(s, piece) }
+                    if texts![s].stopped {
                         outputs[s].finishReason = .stopString
+                        finish(s)
                         continue
                     }
                 }
-                if outputs[s].tokens.count >= requests[s].maxNewTokens { continue }
+                if outputs[s].tokens.count >= requests[s].maxNewTokens {
+                    finish(s)
+                    continue
+                }
                 inputs[s] = [token]
                 stillActive.append(s)
             }

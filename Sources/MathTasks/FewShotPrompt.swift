@@ -1,4 +1,5 @@
 import Retrieval
+import Tokenizers
 
 /// How a GSM8K question (and its solved examples) becomes model input.
 public enum FewShotPrompt {
@@ -29,4 +30,19 @@ public enum FewShotPrompt {
 
     /// Stop strings of the plain format (the harness's `until`).
     public static let plainStopStrings = ["Question:", "</s>", "<|im_end|>"]
+
+    /// The model input for `question` after `shots` in a resolved `format` (`.chat` needs the model's template, which
+    /// renders the turns with the generation prompt, as `apply_chat_template(…, add_generation_prompt=True)`).
+    public static func text(question: String, shots: [GSM8KProblem], format: PromptFormat, chatTemplate: ChatTemplate?) throws -> String {
+        switch format {
+        case .plain: return plain(question: question, shots: shots)
+        case .chat, .auto:
+            guard let chatTemplate else { preconditionFailure("the chat format needs the model's chat template") }
+            let messages = chat(question: question, shots: shots).map { JinjaValue.object([("role", .string($0.role)), ("content", .string($0.content))]) }
+            return try chatTemplate.render(messages: messages, addGenerationPrompt: true)
+        }
+    }
+
+    /// Stop strings of a format: the plain format's next "Question:"; chat turns end with the model's end-of-turn token.
+    public static func stopStrings(_ format: PromptFormat) -> [String] { format == .plain ? plainStopStrings : [] }
 }

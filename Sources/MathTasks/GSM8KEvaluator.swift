@@ -1,0 +1,56 @@
+import Decoder
+import Foundation
+import Retrieval
+import Tokenizers
+
+/// Answers GSM8K questions with a decoder: builds each prompt (question + shots in a prompt format), then generates
+/// greedily for a batch of questions at once and scores every output with every extractor.
+public final class GSM8KEvaluator {
+    /// A question ready to generate for.
+    public struct Question: Sendable {
+        public var index: Int
+        public var problem: GSM8KProblem
+        public var shotIds: [Int]
+        public var prompt: String
+        public var ids: [Int32]
+    }
+
+    public let model: LanguageModel
+    public let format: PromptFormat
+    public let maxNewTokens: Int
+    private let chatTemplate: ChatTemplate?
+    private let generator: TextGenerator
+
+    /// `format` must be resolved (chat or plain); chat needs the model's chat template.
+    public init(model: LanguageModel, format: PromptFormat, maxNewTokens: Int) throws {
+        precondition(format != .auto, "resolve the prompt format first")
+        self.model = model
+        self.format = format
+        self.maxNewTokens = maxNewTokens
+        chatTemplate = format == .chat ? try model.chatTemplate() : nil
+        generator = TextGenerator(model: model.model)
+    }
+
+    /// The prompt and its token ids for test question `index` with `shots` (in prompt order).
+    public func prepare(index: Int, problem: GSM8KProblem, shots: [GSM8KProblem]) throws -> Question {
+        let prompt = try FewShotPrompt.text(question: problem.question, shots: shots, format: format, chatTemplate: chatTemplate)
+        return Question(index: index, problem: problem, shotIds: shots.map(\.line), prompt: prompt, ids: try model.encode(prompt))
+    }
+
+    /// Generates for a batch (greedy; each stops at an end token, the format's stop strings or `maxNewTokens`) and
+    /// scores the outputs. `onToken` is called for every generated token (progress).
+    public func run(_ batch: [Question], onToken: (() -> Void)? = nil) -> [GSM8KPrediction] {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let requests = batch.map {
+            TextGenerator.Request(prompt: $0.ids, maxNewTokens: maxNewTokens, sampling: .greedy, stopTokens: model.stopTokenIds,
+                                  stopStrings: FewShotPrompt.stopStrings(format))
+        }
+        let outputs = generator.generate(requests, tokenizer: model.tokenizer, onToken: onToken.map { f in { _, _ in f() } })
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return zip(batch, outputs).map { question, output in
+            GSM8KPrediction(index: question.index, problem: question.problem, prompt: question.prompt, output: output.text,
+                            shotIds: question.shotIds, promptTokens: question.ids.count, newTokens: output.tokens.count,
+                            finishReason: output.finishReason.rawValue, seconds: seconds / Double(batch.count))
+        }
+    }
+}
