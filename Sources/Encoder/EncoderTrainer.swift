@@ -61,6 +61,12 @@ public final class EncoderTrainer {
         self.runDirectory = runDirectory
         parameters = model.trainableParameters
         guard !parameters.isEmpty else { throw EncoderError.unsupported("no trainable parameters (apply LoRA first)") }
+        let hidden = settings.hiddenDropout ?? model.config.hiddenDropoutProb
+        let attention = settings.attentionDropout ?? model.config.attentionProbsDropoutProb
+        guard (0..<1).contains(hidden), (0..<1).contains(attention) else {
+            throw EncoderError.unsupported("dropout probabilities \(hidden), \(attention) outside [0, 1)")
+        }
+        model.setDropout(hidden: hidden, attention: attention)
         optimizer = AdamW(parameters: parameters.map(\.1), hyperparameters: .init(weightDecay: settings.weightDecay))
         loss = InfoNCELoss(scale: settings.scale, symmetric: settings.symmetric)
     }

@@ -22,6 +22,11 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Leave out in-batch candidates whose text duplicates the pair's own positive (no false negatives).
     public var maskDuplicates = true
     public var maxSeqLength = 256
+    /// BERT's dropout in training, after the embeddings and the attention-output and FFN-output projections
+    /// (nil: the model's hidden_dropout_prob, as a Hugging Face model in train mode applies it).
+    public var hiddenDropout: Float? = nil
+    /// Dropout on the attention probabilities (nil: the model's attention_probs_dropout_prob).
+    public var attentionDropout: Float? = nil
     public var checkpointEvery = 50
     public var evalEvery: Int? = 50
     public var logEvery = 1
@@ -36,7 +41,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         case learningRate = "learning_rate", warmupRatio = "warmup_ratio", schedule, weightDecay = "weight_decay"
         case maxGradNorm = "max_grad_norm", seed, scale, symmetric, maskDuplicates = "mask_duplicates"
         case maxSeqLength = "max_seq_length", checkpointEvery = "checkpoint_every", evalEvery = "eval_every"
-        case logEvery = "log_every"
+        case logEvery = "log_every", hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout"
     }
 
     public init(from decoder: Decoder) throws {
@@ -57,6 +62,8 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         symmetric = try c.decodeIfPresent(Bool.self, forKey: .symmetric) ?? d.symmetric
         maskDuplicates = try c.decodeIfPresent(Bool.self, forKey: .maskDuplicates) ?? d.maskDuplicates
         maxSeqLength = try c.decodeIfPresent(Int.self, forKey: .maxSeqLength) ?? d.maxSeqLength
+        hiddenDropout = try c.decodeIfPresent(Float.self, forKey: .hiddenDropout)
+        attentionDropout = try c.decodeIfPresent(Float.self, forKey: .attentionDropout)
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
         evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? d.evalEvery
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery

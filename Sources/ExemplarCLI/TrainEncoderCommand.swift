@@ -51,6 +51,9 @@ struct TrainEncoderCommand: ParsableCommand {
 
             let trainer = try EncoderTrainer(model: model, pooling: encoder.pooling, loraConfig: lora, settings: settings,
                                              pairs: pairs, validation: validation, runDirectory: runDirectory)
+            log(String(format: "BERT dropout: hidden %.2f, attention probabilities %.2f; %d steps (%d warm-up)",
+                       model.embeddings.dropout.p, model.layers[0].attention.dropout!.p, trainer.totalSteps,
+                       trainer.schedule.warmupSteps))
             if let holdoutTask, cfg.data.evaluateRetrieval {
                 trainer.evaluate = { _ in
                     let report = try RetrievalEvaluator.evaluate([holdoutTask], embedder: encoder)[0]
