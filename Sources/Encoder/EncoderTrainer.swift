@@ -5,7 +5,7 @@ import Tensor
 
 /// Fine-tunes the LoRA (or QLoRA) parameters of a BERT encoder with in-batch InfoNCE.
 ///
-/// Deterministic and resumable: the data order of epoch e is a permutation seeded by (seed, e); dropout masks are
+/// Deterministic and resumable: the data order of epoch e is the peer's (see `permutation(epoch:)`); dropout masks are
 /// seeded per token by (seed, batch, example, role, position); checkpoints hold the adapter, AdamW's moments and the
 /// step. So a run killed after a checkpoint and resumed ends with the same adapter, bit for bit, as an uninterrupted
 /// one. With `miniBatchSize`, batches are processed GradCache-style (Gao et al. 2021, https://arxiv.org/abs/2101.06983):
@@ -84,7 +84,7 @@ public final class EncoderTrainer {
         case .constant: .constant
         }
         return LearningRateSchedule(peak: settings.learningRate,
-                                    warmupSteps: Int((Float(totalSteps) * settings.warmupRatio).rounded(.up)),
+                                    warmupSteps: Int((Double(totalSteps) * settings.warmupRatio).rounded(.up)),
                                     totalSteps: totalSteps, decay: decay)
     }
 
@@ -143,13 +143,13 @@ public final class EncoderTrainer {
     }
 
     private var cachedOrder: (epoch: Int, order: [Int])?
+    /// Epoch e visits the pairs in the order of the (e+1)-th `torch.randperm` of a generator seeded with `seed`:
+    /// sentence-transformers' RandomSampler, so with the same seed both train on the same batches.
     private func permutation(epoch: Int) -> [Int] {
         if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
-        var order = Array(pairs.indices)
-        var g = RandomGenerator(seed: settings.seed, stream: UInt64(epoch) &+ 0x5EED)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(g.next() % UInt64(i + 1)))
-        }
+        var g = MersenneTwister(seed: settings.seed)
+        var order: [Int] = []
+        for _ in 0...epoch { order = g.permutation(pairs.count) }
         cachedOrder = (epoch, order)
         return order
     }

@@ -11,7 +11,9 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Stop after this many optimiser steps (nil: run all epochs).
     public var maxSteps: Int? = nil
     public var learningRate: Float = 2e-4
-    public var warmupRatio: Float = 0.1
+    /// Warm-up steps = ⌈ratio · total steps⌉, computed in Double as transformers does (Float rounding moves the
+    /// ceiling for some step counts).
+    public var warmupRatio = 0.1
     public var schedule: LearningRateScheduleKind = .linear
     public var weightDecay: Float = 0
     public var maxGradNorm: Float? = 1
@@ -53,7 +55,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        warmupRatio = try c.decodeIfPresent(Float.self, forKey: .warmupRatio) ?? d.warmupRatio
+        warmupRatio = try c.decodeIfPresent(Double.self, forKey: .warmupRatio) ?? d.warmupRatio
         schedule = try c.decodeIfPresent(LearningRateScheduleKind.self, forKey: .schedule) ?? d.schedule
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm) ?? d.maxGradNorm

@@ -42,7 +42,7 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
         var epochs = 1
         var maxSteps = 0
         var learningRate: Float = 2e-4
-        var warmupRatio: Float = 0.1
+        var warmupRatio = 0.1
         var schedule = "linear"
         var weightDecay: Float = 0
         var maxGradNorm: Float = 1
