@@ -69,27 +69,28 @@ public final class BertLayer {
         let ctx = attention.forward(q: query.forward(x, training: training), k: key.forward(x, training: training),
                                     v: value.forward(x, training: training), layout: layout, training: training)
         let a = attentionOutput.forward(ctx, training: training)
-        attentionOutputDropout.forwardInPlace(a, training: training)
-        a.add(x)
+        attentionOutputDropout.forwardAddingInPlace(a, residual: x, training: training)
         let h1 = attentionLayerNorm.forward(a, training: training)
         let o = output.forward(gelu.forward(intermediate.forward(h1, training: training), training: training),
                                training: training)
-        outputDropout.forwardInPlace(o, training: training)
-        o.add(h1)
+        outputDropout.forwardAddingInPlace(o, residual: h1, training: training)
         return outputLayerNorm.forward(o, training: training)
     }
 
-    /// dy (N, C) → dx (N, C), exactly reversing `forward`.
-    func backward(_ dy: Tensor) -> Tensor {
+    /// dy (N, C) → dx (N, C), exactly reversing `forward`; nil when `inputGradient` is false (the layer below needs
+    /// nothing: only the parameter gradients of this one are accumulated). Gradients that meet at a residual
+    /// connection or at the q/k/v input are summed by the matrix products themselves (`accumulatingInto`).
+    func backward(_ dy: Tensor, inputGradient: Bool = true) -> Tensor? {
         let dO = outputLayerNorm.backward(dy)
-        let dH1 = intermediate.backward(gelu.backward(output.backward(outputDropout.backward(dO))))
-        dH1.add(dO)
-        let dA = attentionLayerNorm.backward(dH1)
+        let dI = output.backward(outputDropout.backward(dO))
+        gelu.backwardInPlace(dI)
+        intermediate.backward(dI, accumulatingInto: dO)
+        let dA = attentionLayerNorm.backward(dO)
         let (dq, dk, dv) = attention.backward(attentionOutput.backward(attentionOutputDropout.backward(dA)))
-        let dx = query.backward(dq)
-        dx.add(key.backward(dk))
-        dx.add(value.backward(dv))
-        dx.add(dA)
+        let dx = inputGradient ? dA : nil
+        query.backward(dq, accumulatingInto: dx)
+        key.backward(dk, accumulatingInto: dx)
+        value.backward(dv, accumulatingInto: dx)
         return dx
     }
 

@@ -49,11 +49,15 @@ public final class BertModel {
     }
 
     /// dHidden (N, C): backpropagates through every layer in reverse and into the embeddings, accumulating the
-    /// gradients of parameters that require them.
+    /// gradients of parameters that require them. With frozen embeddings (LoRA) the first layer's input gradient is
+    /// not computed at all.
     public func backward(_ dHidden: Tensor) {
-        var d = dHidden
-        for layer in layers.reversed() { d = layer.backward(d) }
-        embeddings.backward(d)
+        let embeddingsTrain = embeddings.parameters.contains { $0.1.requiresGrad }
+        var d: Tensor? = dHidden
+        for (i, layer) in layers.enumerated().reversed() {
+            d = layer.backward(d!, inputGradient: i > 0 || embeddingsTrain)
+        }
+        if let d { embeddings.backward(d) }
     }
 
     /// Every parameter under its Hugging Face name (`embeddings.…`, `encoder.layer.{i}.…`).

@@ -88,7 +88,7 @@ public final class Attention {
         guard let (q, k, v, probs, probOffsets, layout, dropKeys) = saved else {
             preconditionFailure("Attention.backward without a training forward")
         }
-        let h = heads, d = headDim, hd = heads * headDim, kvd = kvHeads * headDim, group = heads / kvHeads
+        let d = headDim, hd = heads * headDim, kvd = kvHeads * headDim, group = heads / kvHeads
         let scale = 1 / Float(d).squareRoot()
         let drop = dropout.map { (threshold: DropoutMask.threshold($0.p), scale: 1 / (1 - $0.p)) }
         let dq = Tensor(uninitializedShape: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)

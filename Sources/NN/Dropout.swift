@@ -59,6 +59,15 @@ public final class Dropout {
         self.keys = keys
     }
 
+    /// x ← dropout(x) + residual in one pass (a residual connection after dropout, as BERT's output blocks have).
+    public func forwardAddingInPlace(_ x: Tensor, residual: Tensor, training: Bool) {
+        precondition(residual.count == x.count, "residual \(residual.shape) for \(x.shape)")
+        guard isActive(training: training) else { keys = nil; x.add(residual); return }
+        let keys = rowKeys(x.rows)
+        apply(keys, x, into: x, adding: residual)
+        self.keys = keys
+    }
+
     /// dx = dy ⊙ mask, the masks of the last training forward regenerated.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let keys else { return dy }
@@ -67,14 +76,22 @@ public final class Dropout {
         return dx
     }
 
-    private func apply(_ keys: [UInt64], _ x: Tensor, into y: Tensor) {
+    /// accumulator += dy ⊙ mask, in one pass.
+    public func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor) {
+        precondition(accumulator.count == dy.count, "accumulator \(accumulator.shape) for \(dy.shape)")
+        guard let keys else { accumulator.add(dy); return }
+        apply(keys, dy, into: accumulator, adding: accumulator)
+    }
+
+    private func apply(_ keys: [UInt64], _ x: Tensor, into y: Tensor, adding: Tensor? = nil) {
         precondition(keys.count == x.rows && y.count == x.count, "dropout mask for \(keys.count) rows applied to \(x.shape)")
         let c = x.columns, threshold = DropoutMask.threshold(p), scale = 1 / (1 - p)
-        withExtendedLifetime((x, y)) {
+        withExtendedLifetime((x, y, adding)) {
             keys.withUnsafeBufferPointer { keys in
                 Parallel.forEachChunk(keys.count, cost: 4 * c) { rows in
                     for r in rows {
-                        DropoutMask.apply(key: keys[r], threshold: threshold, scale: scale, x.row(r), y.row(r), c)
+                        DropoutMask.apply(key: keys[r], threshold: threshold, scale: scale, x.row(r), y.row(r), c,
+                                          adding: adding.map { UnsafePointer($0.row(r)) })
                     }
                 }
             }

@@ -25,25 +25,37 @@ public enum DropoutMask {
         UInt32(min(Double(p) * 4_294_967_296, 4_294_967_295).rounded())
     }
 
-    /// y[j] = x[j]·scale where hash(key, j) ≥ threshold, else 0, for j in 0..<n (x and y may be the same buffer).
+    /// y[j] = x[j]·scale where hash(key, j) ≥ threshold, else 0, plus `adding[j]` when given, for j in 0..<n
+    /// (x, y and `adding` may be the same buffer): the residual add after dropout, or the accumulation of a masked
+    /// gradient, in the same pass.
     @inline(__always)
     public static func apply(key: UInt64, threshold: UInt32, scale: Float, _ x: UnsafePointer<Float>,
-                             _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+                             _ y: UnsafeMutablePointer<Float>, _ n: Int, adding: UnsafePointer<Float>? = nil) {
         let k1 = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: key))
         let k2 = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: key >> 32))
         let t = SIMD8<UInt32>(repeating: threshold), s = Vec8(repeating: scale), zero = Vec8()
         var column = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
         var j = 0
-        while j + 8 <= n {
-            let keep = hash(column, k1, k2) .>= t
-            VectorMath.store(zero.replacing(with: VectorMath.load(x + j) * s, where: keep), y + j)
-            column &+= 8
-            j += 8
+        if let adding {
+            while j + 8 <= n {
+                let keep = hash(column, k1, k2) .>= t
+                let dropped = zero.replacing(with: VectorMath.load(x + j) * s, where: keep)
+                VectorMath.store(dropped + VectorMath.load(adding + j), y + j)
+                column &+= 8
+                j += 8
+            }
+        } else {
+            while j + 8 <= n {
+                let keep = hash(column, k1, k2) .>= t
+                VectorMath.store(zero.replacing(with: VectorMath.load(x + j) * s, where: keep), y + j)
+                column &+= 8
+                j += 8
+            }
         }
         if j < n {
             // The tail goes through the same hash of the same column numbers.
             let keep = hash(column, k1, k2) .>= t
-            for l in 0..<(n - j) { y[j + l] = keep[l] ? x[j + l] * scale : 0 }
+            for l in 0..<(n - j) { y[j + l] = (keep[l] ? x[j + l] * scale : 0) + (adding?[j + l] ?? 0) }
         }
     }
 
