@@ -43,9 +43,17 @@ public final class EncoderTrainer {
         public var gradNorm: Float
         public var pairsPerSecond: Double
         public var elapsedSeconds: Double
+        /// Pairs and tokens of the step, and its useful work in GFLOP (`BertModel.trainingFLOPs`).
+        public var pairs: Int
+        public var tokens: Int
+        public var gflop: Double
+        /// Process CPU time (user + system) since the training loop began: with `elapsedSeconds`, how many cores the
+        /// step kept busy — a speed measure that other load on the machine disturbs less than wall time.
+        public var cpuSeconds: Double
         enum CodingKeys: String, CodingKey {
             case step, totalSteps = "total_steps", epoch, loss, lr, gradNorm = "grad_norm"
             case pairsPerSecond = "pairs_per_s", elapsedSeconds = "elapsed_s"
+            case pairs, tokens, gflop, cpuSeconds = "cpu_s"
         }
     }
 
@@ -99,19 +107,23 @@ public final class EncoderTrainer {
         } else {
             for name in ["metrics.jsonl", "eval.jsonl"] { try? FileManager.default.removeItem(at: runDirectory.appendingPathComponent(name)) }
         }
-        let began = Date()
+        let began = Date(), cpuStart = Self.processCPUSeconds()
         let schedule = schedule
         for step in start..<totalSteps {
             let stepStart = Date()
             optimizer.zeroGradients()
-            var stepLoss: Float = 0, stepPairs = 0
+            var stepLoss: Float = 0, stepPairs = 0, stepTokens = 0, stepFLOPs = 0.0
             for a in 0..<settings.gradientAccumulationSteps {
                 let globalBatch = step * settings.gradientAccumulationSteps + a
                 guard globalBatch < batchesPerEpoch * settings.epochs else { break }
                 let batch = batchIndices(globalBatch)
-                stepLoss += try lossAndGradients(batch.map { pairs[$0] }, examples: batch, globalBatch: globalBatch,
+                let batchPairs = batch.map { pairs[$0] }
+                stepLoss += try lossAndGradients(batchPairs, examples: batch, globalBatch: globalBatch,
                                                  gradientScale: 1 / Float(settings.gradientAccumulationSteps))
+                let lengths = sequences(batchPairs, examples: batch).map(\.ids.count)
                 stepPairs += batch.count
+                stepTokens += lengths.reduce(0, +)
+                stepFLOPs += model.trainingFLOPs(lengths: lengths)
             }
             let gradNorm = clipGradientNorm(parameters.map(\.1), maxNorm: settings.maxGradNorm)
             let lr = schedule.rate(at: step)
@@ -120,7 +132,9 @@ public final class EncoderTrainer {
                                     epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(batchesPerEpoch),
                                     loss: stepLoss / Float(settings.gradientAccumulationSteps), lr: lr, gradNorm: gradNorm,
                                     pairsPerSecond: Double(stepPairs) / Date().timeIntervalSince(stepStart),
-                                    elapsedSeconds: Date().timeIntervalSince(began))
+                                    elapsedSeconds: Date().timeIntervalSince(began), pairs: stepPairs,
+                                    tokens: stepTokens, gflop: stepFLOPs / 1e9,
+                                    cpuSeconds: Self.processCPUSeconds() - cpuStart)
             if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try appendJSONLine(record, to: "metrics.jsonl") }
             onStep?(record)
             let last = step + 1 == totalSteps
@@ -133,6 +147,17 @@ public final class EncoderTrainer {
         }
         try LoRAAdapter.save(model, config: loraConfig, to: runDirectory.appendingPathComponent("adapter"))
         try writeChart()
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports the `who` constants as an enum
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Indices of the examples in global batch `g` (epoch g / batchesPerEpoch, seeded permutation).
