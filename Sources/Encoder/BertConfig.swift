@@ -12,6 +12,10 @@ public struct BertConfig: Codable, Equatable, Sendable {
     public var padTokenId: Int
     public var positionEmbeddingType: String
     public var modelType: String
+    /// Dropout after the embeddings and after each attention-output and FFN-output projection (training only).
+    public var hiddenDropoutProb: Float
+    /// Dropout on the attention probabilities (training only).
+    public var attentionProbsDropoutProb: Float
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
@@ -19,10 +23,12 @@ public struct BertConfig: Codable, Equatable, Sendable {
         case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
         case layerNormEps = "layer_norm_eps", padTokenId = "pad_token_id"
         case positionEmbeddingType = "position_embedding_type", modelType = "model_type"
+        case hiddenDropoutProb = "hidden_dropout_prob", attentionProbsDropoutProb = "attention_probs_dropout_prob"
     }
 
     public init(vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
-                maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12) {
+                maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2, layerNormEps: Float = 1e-12,
+                hiddenDropoutProb: Float = 0.1, attentionProbsDropoutProb: Float = 0.1) {
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
         self.numHiddenLayers = numHiddenLayers
@@ -35,6 +41,8 @@ public struct BertConfig: Codable, Equatable, Sendable {
         self.padTokenId = 0
         self.positionEmbeddingType = "absolute"
         self.modelType = "bert"
+        self.hiddenDropoutProb = hiddenDropoutProb
+        self.attentionProbsDropoutProb = attentionProbsDropoutProb
     }
 
     public init(from decoder: Decoder) throws {
@@ -51,6 +59,9 @@ public struct BertConfig: Codable, Equatable, Sendable {
         padTokenId = try c.decodeIfPresent(Int.self, forKey: .padTokenId) ?? 0
         positionEmbeddingType = try c.decodeIfPresent(String.self, forKey: .positionEmbeddingType) ?? "absolute"
         modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "bert"
+        // transformers' BertConfig defaults.
+        hiddenDropoutProb = try c.decodeIfPresent(Float.self, forKey: .hiddenDropoutProb) ?? 0.1
+        attentionProbsDropoutProb = try c.decodeIfPresent(Float.self, forKey: .attentionProbsDropoutProb) ?? 0.1
     }
 
     public var headDim: Int { hiddenSize / numAttentionHeads }
@@ -61,6 +72,9 @@ public struct BertConfig: Codable, Equatable, Sendable {
         guard hiddenAct == "gelu" else { throw EncoderError.unsupported("hidden_act \(hiddenAct) (only exact gelu)") }
         guard positionEmbeddingType == "absolute" else {
             throw EncoderError.unsupported("position_embedding_type \(positionEmbeddingType)")
+        }
+        guard (0..<1).contains(hiddenDropoutProb), (0..<1).contains(attentionProbsDropoutProb) else {
+            throw EncoderError.unsupported("dropout probabilities \(hiddenDropoutProb), \(attentionProbsDropoutProb) outside [0, 1)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw EncoderError.unsupported("hidden_size \(hiddenSize) not divisible by \(numAttentionHeads) heads")

@@ -1,17 +1,20 @@
 import NN
 import Tensor
 
-/// One transformer encoder block, post-norm as in BERT: h1 = LN(x + Wo·attn(x)), out = LN(h1 + W2·gelu(W1·h1)).
+/// One transformer encoder block, post-norm as in BERT: h1 = LN(x + drop(Wo·attn(x))), out = LN(h1 + drop(W2·gelu(W1·h1))),
+/// with dropout (also on the attention probabilities) only in training, where Hugging Face's BertLayer has it.
 /// Property names follow the Hugging Face weight names (`attention.self.query`, `intermediate.dense`, …).
 public final class BertLayer {
     // Projections are `LinearLayer`s so LoRA (or an NF4 base) can replace them; see `Projection`.
     public internal(set) var query: LinearLayer, key: LinearLayer, value: LinearLayer
     public let attention: Attention
     public internal(set) var attentionOutput: LinearLayer   // attention.output.dense
+    public let attentionOutputDropout: Dropout               // attention.output.dropout
     public let attentionLayerNorm: LayerNorm                 // attention.output.LayerNorm
     public internal(set) var intermediate: LinearLayer      // intermediate.dense
     public let gelu = GELU()
     public internal(set) var output: LinearLayer            // output.dense
+    public let outputDropout: Dropout                        // output.dropout
     public let outputLayerNorm: LayerNorm                    // output.LayerNorm
 
     /// The six projections by their Hugging Face module names (relative to `encoder.layer.{i}.`).
@@ -51,10 +54,13 @@ public final class BertLayer {
         key = Linear(inFeatures: c, outFeatures: c)
         value = Linear(inFeatures: c, outFeatures: c)
         attention = Attention(heads: config.numAttentionHeads, headDim: config.headDim)
+        attention.dropout = Dropout(p: config.attentionProbsDropoutProb)
         attentionOutput = Linear(inFeatures: c, outFeatures: c)
+        attentionOutputDropout = Dropout(p: config.hiddenDropoutProb)
         attentionLayerNorm = LayerNorm(dim: c, eps: config.layerNormEps)
         intermediate = Linear(inFeatures: c, outFeatures: config.intermediateSize)
         output = Linear(inFeatures: config.intermediateSize, outFeatures: c)
+        outputDropout = Dropout(p: config.hiddenDropoutProb)
         outputLayerNorm = LayerNorm(dim: c, eps: config.layerNormEps)
     }
 
@@ -63,27 +69,33 @@ public final class BertLayer {
         let ctx = attention.forward(q: query.forward(x, training: training), k: key.forward(x, training: training),
                                     v: value.forward(x, training: training), layout: layout, training: training)
         let a = attentionOutput.forward(ctx, training: training)
-        a.add(x)
+        attentionOutputDropout.forwardAddingInPlace(a, residual: x, training: training)
         let h1 = attentionLayerNorm.forward(a, training: training)
         let o = output.forward(gelu.forward(intermediate.forward(h1, training: training), training: training),
                                training: training)
-        o.add(h1)
+        outputDropout.forwardAddingInPlace(o, residual: h1, training: training)
         return outputLayerNorm.forward(o, training: training)
     }
 
-    /// dy (N, C) → dx (N, C), exactly reversing `forward`.
-    func backward(_ dy: Tensor) -> Tensor {
+    /// dy (N, C) → dx (N, C), exactly reversing `forward`; nil when `inputGradient` is false (the layer below needs
+    /// nothing: only the parameter gradients of this one are accumulated). Gradients that meet at a residual
+    /// connection or at the q/k/v input are summed by the matrix products themselves (`accumulatingInto`).
+    func backward(_ dy: Tensor, inputGradient: Bool = true) -> Tensor? {
         let dO = outputLayerNorm.backward(dy)
-        let dH1 = intermediate.backward(gelu.backward(output.backward(dO)))
-        dH1.add(dO)
-        let dA = attentionLayerNorm.backward(dH1)
-        let (dq, dk, dv) = attention.backward(attentionOutput.backward(dA))
-        let dx = query.backward(dq)
-        dx.add(key.backward(dk))
-        dx.add(value.backward(dv))
-        dx.add(dA)
+        let dI = output.backward(outputDropout.backward(dO))
+        gelu.backwardInPlace(dI)
+        intermediate.backward(dI, accumulatingInto: dO)
+        let dA = attentionLayerNorm.backward(dO)
+        let (dq, dk, dv) = attention.backward(attentionOutput.backward(attentionOutputDropout.backward(dA)))
+        let dx = inputGradient ? dA : nil
+        query.backward(dq, accumulatingInto: dx)
+        key.backward(dk, accumulatingInto: dx)
+        value.backward(dv, accumulatingInto: dx)
         return dx
     }
+
+    /// The dropout layers with a probability from `hidden_dropout_prob` (embeddings excluded).
+    var hiddenDropouts: [Dropout] { [attentionOutputDropout, outputDropout] }
 
     /// Dense parameters under their Hugging Face names, LoRA matrices under PEFT's (`….lora_A.weight`).
     var parameters: [(String, Parameter)] {

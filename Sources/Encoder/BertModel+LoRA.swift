@@ -112,7 +112,10 @@ public enum LoRAAdapter {
                 try file.copyFloats(key, into: parameter.value.data, count: parameter.value.count)
             }
         }
-        if let extra = file.tensorNames.first(where: { !expected.contains($0) }) {
+        // PEFT adapters made with target_modules such as ["query", "key", "value", "dense"] also wrap the pooler's
+        // dense layer, which sentence embeddings (mean pooling over the last hidden states) never run: ignored.
+        let unused = prefix + "pooler."
+        if let extra = file.tensorNames.first(where: { !expected.contains($0) && !$0.hasPrefix(unused) }) {
             throw EncoderError.weightMismatch(path: weightsURL.path, tensor: extra, reason: "matches no module of the model")
         }
         return config

@@ -14,6 +14,28 @@ public final class BertModel {
         self.config = config
         embeddings = BertEmbeddings(config)
         layers = (0..<config.numHiddenLayers).map { _ in BertLayer(config) }
+        // BERT's own dropout layers draw from the shared token seeds, each with its own salt (LoRA's dropouts use
+        // salts 1…6·layers, see `applyLoRA`).
+        for (i, dropout) in bertDropouts.enumerated() {
+            dropout.rowSeeds = dropoutSeeds
+            dropout.salt = 0x1_0000 + UInt64(i)
+        }
+    }
+
+    /// The embeddings' and every layer's hidden dropout, and every layer's attention-probability dropout.
+    var bertDropouts: [Dropout] {
+        [embeddings.dropout] + layers.flatMap { $0.hiddenDropouts + [$0.attention.dropout!] }
+    }
+
+    /// Sets BERT's dropout probabilities (in training; inference never drops): `hidden` after the embeddings and the
+    /// attention-output and FFN-output projections (config.json's hidden_dropout_prob), `attention` on the attention
+    /// probabilities (attention_probs_dropout_prob). LoRA's dropout is the adapter's own (`LoRAConfig.loraDropout`).
+    public func setDropout(hidden: Float, attention: Float) {
+        embeddings.dropout.p = hidden
+        for layer in layers {
+            for d in layer.hiddenDropouts { d.p = hidden }
+            layer.attention.dropout!.p = attention
+        }
     }
 
     /// ids (N) → hidden states (N, C)
@@ -27,11 +49,15 @@ public final class BertModel {
     }
 
     /// dHidden (N, C): backpropagates through every layer in reverse and into the embeddings, accumulating the
-    /// gradients of parameters that require them.
+    /// gradients of parameters that require them. With frozen embeddings (LoRA) the first layer's input gradient is
+    /// not computed at all.
     public func backward(_ dHidden: Tensor) {
-        var d = dHidden
-        for layer in layers.reversed() { d = layer.backward(d) }
-        embeddings.backward(d)
+        let embeddingsTrain = embeddings.parameters.contains { $0.1.requiresGrad }
+        var d: Tensor? = dHidden
+        for (i, layer) in layers.enumerated().reversed() {
+            d = layer.backward(d!, inputGradient: i > 0 || embeddingsTrain)
+        }
+        if let d { embeddings.backward(d) }
     }
 
     /// Every parameter under its Hugging Face name (`embeddings.…`, `encoder.layer.{i}.…`).

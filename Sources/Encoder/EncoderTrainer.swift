@@ -5,7 +5,7 @@ import Tensor
 
 /// Fine-tunes the LoRA (or QLoRA) parameters of a BERT encoder with in-batch InfoNCE.
 ///
-/// Deterministic and resumable: the data order of epoch e is a permutation seeded by (seed, e); dropout masks are
+/// Deterministic and resumable: the data order of epoch e is the peer's (see `permutation(epoch:)`); dropout masks are
 /// seeded per token by (seed, batch, example, role, position); checkpoints hold the adapter, AdamW's moments and the
 /// step. So a run killed after a checkpoint and resumed ends with the same adapter, bit for bit, as an uninterrupted
 /// one. With `miniBatchSize`, batches are processed GradCache-style (Gao et al. 2021, https://arxiv.org/abs/2101.06983):
@@ -43,9 +43,17 @@ public final class EncoderTrainer {
         public var gradNorm: Float
         public var pairsPerSecond: Double
         public var elapsedSeconds: Double
+        /// Pairs and tokens of the step, and its useful work in GFLOP (`BertModel.trainingFLOPs`).
+        public var pairs: Int
+        public var tokens: Int
+        public var gflop: Double
+        /// Process CPU time (user + system) since the training loop began: with `elapsedSeconds`, how many cores the
+        /// step kept busy — a speed measure that other load on the machine disturbs less than wall time.
+        public var cpuSeconds: Double
         enum CodingKeys: String, CodingKey {
             case step, totalSteps = "total_steps", epoch, loss, lr, gradNorm = "grad_norm"
             case pairsPerSecond = "pairs_per_s", elapsedSeconds = "elapsed_s"
+            case pairs, tokens, gflop, cpuSeconds = "cpu_s"
         }
     }
 
@@ -61,6 +69,12 @@ public final class EncoderTrainer {
         self.runDirectory = runDirectory
         parameters = model.trainableParameters
         guard !parameters.isEmpty else { throw EncoderError.unsupported("no trainable parameters (apply LoRA first)") }
+        let hidden = settings.hiddenDropout ?? model.config.hiddenDropoutProb
+        let attention = settings.attentionDropout ?? model.config.attentionProbsDropoutProb
+        guard (0..<1).contains(hidden), (0..<1).contains(attention) else {
+            throw EncoderError.unsupported("dropout probabilities \(hidden), \(attention) outside [0, 1)")
+        }
+        model.setDropout(hidden: hidden, attention: attention)
         optimizer = AdamW(parameters: parameters.map(\.1), hyperparameters: .init(weightDecay: settings.weightDecay))
         loss = InfoNCELoss(scale: settings.scale, symmetric: settings.symmetric)
     }
@@ -78,7 +92,7 @@ public final class EncoderTrainer {
         case .constant: .constant
         }
         return LearningRateSchedule(peak: settings.learningRate,
-                                    warmupSteps: Int((Float(totalSteps) * settings.warmupRatio).rounded(.up)),
+                                    warmupSteps: Int((Double(totalSteps) * settings.warmupRatio).rounded(.up)),
                                     totalSteps: totalSteps, decay: decay)
     }
 
@@ -93,19 +107,23 @@ public final class EncoderTrainer {
         } else {
             for name in ["metrics.jsonl", "eval.jsonl"] { try? FileManager.default.removeItem(at: runDirectory.appendingPathComponent(name)) }
         }
-        let began = Date()
+        let began = Date(), cpuStart = Self.processCPUSeconds()
         let schedule = schedule
         for step in start..<totalSteps {
             let stepStart = Date()
             optimizer.zeroGradients()
-            var stepLoss: Float = 0, stepPairs = 0
+            var stepLoss: Float = 0, stepPairs = 0, stepTokens = 0, stepFLOPs = 0.0
             for a in 0..<settings.gradientAccumulationSteps {
                 let globalBatch = step * settings.gradientAccumulationSteps + a
                 guard globalBatch < batchesPerEpoch * settings.epochs else { break }
                 let batch = batchIndices(globalBatch)
-                stepLoss += try lossAndGradients(batch.map { pairs[$0] }, examples: batch, globalBatch: globalBatch,
+                let batchPairs = batch.map { pairs[$0] }
+                stepLoss += try lossAndGradients(batchPairs, examples: batch, globalBatch: globalBatch,
                                                  gradientScale: 1 / Float(settings.gradientAccumulationSteps))
+                let lengths = sequences(batchPairs, examples: batch).map(\.ids.count)
                 stepPairs += batch.count
+                stepTokens += lengths.reduce(0, +)
+                stepFLOPs += model.trainingFLOPs(lengths: lengths)
             }
             let gradNorm = clipGradientNorm(parameters.map(\.1), maxNorm: settings.maxGradNorm)
             let lr = schedule.rate(at: step)
@@ -114,7 +132,9 @@ public final class EncoderTrainer {
                                     epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(batchesPerEpoch),
                                     loss: stepLoss / Float(settings.gradientAccumulationSteps), lr: lr, gradNorm: gradNorm,
                                     pairsPerSecond: Double(stepPairs) / Date().timeIntervalSince(stepStart),
-                                    elapsedSeconds: Date().timeIntervalSince(began))
+                                    elapsedSeconds: Date().timeIntervalSince(began), pairs: stepPairs,
+                                    tokens: stepTokens, gflop: stepFLOPs / 1e9,
+                                    cpuSeconds: Self.processCPUSeconds() - cpuStart)
             if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try appendJSONLine(record, to: "metrics.jsonl") }
             onStep?(record)
             let last = step + 1 == totalSteps
@@ -129,6 +149,17 @@ public final class EncoderTrainer {
         try writeChart()
     }
 
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports the `who` constants as an enum
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Indices of the examples in global batch `g` (epoch g / batchesPerEpoch, seeded permutation).
     func batchIndices(_ g: Int) -> [Int] {
         let epoch = g / batchesPerEpoch, b = g % batchesPerEpoch
@@ -137,13 +168,13 @@ public final class EncoderTrainer {
     }
 
     private var cachedOrder: (epoch: Int, order: [Int])?
+    /// Epoch e visits the pairs in the order of the (e+1)-th `torch.randperm` of a generator seeded with `seed`:
+    /// sentence-transformers' RandomSampler, so with the same seed both train on the same batches.
     private func permutation(epoch: Int) -> [Int] {
         if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
-        var order = Array(pairs.indices)
-        var g = RandomGenerator(seed: settings.seed, stream: UInt64(epoch) &+ 0x5EED)
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            order.swapAt(i, Int(g.next() % UInt64(i + 1)))
-        }
+        var g = MersenneTwister(seed: settings.seed)
+        var order: [Int] = []
+        for _ in 0...epoch { order = g.permutation(pairs.count) }
         cachedOrder = (epoch, order)
         return order
     }

@@ -11,7 +11,9 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Stop after this many optimiser steps (nil: run all epochs).
     public var maxSteps: Int? = nil
     public var learningRate: Float = 2e-4
-    public var warmupRatio: Float = 0.1
+    /// Warm-up steps = ⌈ratio · total steps⌉, computed in Double as transformers does (Float rounding moves the
+    /// ceiling for some step counts).
+    public var warmupRatio = 0.1
     public var schedule: LearningRateScheduleKind = .linear
     public var weightDecay: Float = 0
     public var maxGradNorm: Float? = 1
@@ -22,6 +24,11 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Leave out in-batch candidates whose text duplicates the pair's own positive (no false negatives).
     public var maskDuplicates = true
     public var maxSeqLength = 256
+    /// BERT's dropout in training, after the embeddings and the attention-output and FFN-output projections
+    /// (nil: the model's hidden_dropout_prob, as a Hugging Face model in train mode applies it).
+    public var hiddenDropout: Float? = nil
+    /// Dropout on the attention probabilities (nil: the model's attention_probs_dropout_prob).
+    public var attentionDropout: Float? = nil
     public var checkpointEvery = 50
     public var evalEvery: Int? = 50
     public var logEvery = 1
@@ -36,7 +43,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         case learningRate = "learning_rate", warmupRatio = "warmup_ratio", schedule, weightDecay = "weight_decay"
         case maxGradNorm = "max_grad_norm", seed, scale, symmetric, maskDuplicates = "mask_duplicates"
         case maxSeqLength = "max_seq_length", checkpointEvery = "checkpoint_every", evalEvery = "eval_every"
-        case logEvery = "log_every"
+        case logEvery = "log_every", hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout"
     }
 
     public init(from decoder: Decoder) throws {
@@ -48,7 +55,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
         maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        warmupRatio = try c.decodeIfPresent(Float.self, forKey: .warmupRatio) ?? d.warmupRatio
+        warmupRatio = try c.decodeIfPresent(Double.self, forKey: .warmupRatio) ?? d.warmupRatio
         schedule = try c.decodeIfPresent(LearningRateScheduleKind.self, forKey: .schedule) ?? d.schedule
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm) ?? d.maxGradNorm
@@ -57,6 +64,8 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         symmetric = try c.decodeIfPresent(Bool.self, forKey: .symmetric) ?? d.symmetric
         maskDuplicates = try c.decodeIfPresent(Bool.self, forKey: .maskDuplicates) ?? d.maskDuplicates
         maxSeqLength = try c.decodeIfPresent(Int.self, forKey: .maxSeqLength) ?? d.maxSeqLength
+        hiddenDropout = try c.decodeIfPresent(Float.self, forKey: .hiddenDropout)
+        attentionDropout = try c.decodeIfPresent(Float.self, forKey: .attentionDropout)
         checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
         evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? d.evalEvery
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery

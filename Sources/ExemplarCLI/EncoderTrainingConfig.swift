@@ -42,7 +42,7 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
         var epochs = 1
         var maxSteps = 0
         var learningRate: Float = 2e-4
-        var warmupRatio: Float = 0.1
+        var warmupRatio = 0.1
         var schedule = "linear"
         var weightDecay: Float = 0
         var maxGradNorm: Float = 1
@@ -51,6 +51,10 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
         var symmetric = false
         var maskDuplicates = true
         var maxSeqLength = 256
+        /// BERT's dropout in training (hidden states; attention probabilities); negative: the model's config.json
+        /// (hidden_dropout_prob, attention_probs_dropout_prob), as a Hugging Face model in train mode.
+        var hiddenDropout: Float = -1
+        var attentionDropout: Float = -1
         var checkpointEvery = 50
         var evalEvery = 50
         enum CodingKeys: String, CodingKey {
@@ -59,6 +63,7 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
             case learningRate = "learning_rate", warmupRatio = "warmup_ratio", schedule, weightDecay = "weight_decay"
             case maxGradNorm = "max_grad_norm", seed, scale, symmetric, maskDuplicates = "mask_duplicates"
             case maxSeqLength = "max_seq_length", checkpointEvery = "checkpoint_every", evalEvery = "eval_every"
+            case hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout"
         }
     }
 
@@ -88,6 +93,8 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
         s.symmetric = t.symmetric
         s.maskDuplicates = t.maskDuplicates
         s.maxSeqLength = t.maxSeqLength
+        s.hiddenDropout = t.hiddenDropout < 0 ? nil : t.hiddenDropout
+        s.attentionDropout = t.attentionDropout < 0 ? nil : t.attentionDropout
         s.checkpointEvery = max(1, t.checkpointEvery)
         s.evalEvery = t.evalEvery > 0 ? t.evalEvery : nil
         guard s.batchSize > 1 else { throw RunConfigError(description: "training.batch_size must be at least 2 (in-batch negatives)") }

@@ -51,6 +51,9 @@ struct TrainEncoderCommand: ParsableCommand {
 
             let trainer = try EncoderTrainer(model: model, pooling: encoder.pooling, loraConfig: lora, settings: settings,
                                              pairs: pairs, validation: validation, runDirectory: runDirectory)
+            log(String(format: "BERT dropout: hidden %.2f, attention probabilities %.2f; %d steps (%d warm-up)",
+                       model.embeddings.dropout.p, model.layers[0].attention.dropout!.p, trainer.totalSteps,
+                       trainer.schedule.warmupSteps))
             if let holdoutTask, cfg.data.evaluateRetrieval {
                 trainer.evaluate = { _ in
                     let report = try RetrievalEvaluator.evaluate([holdoutTask], embedder: encoder)[0]
@@ -61,7 +64,10 @@ struct TrainEncoderCommand: ParsableCommand {
             let interrupted = InterruptFlag()
             trainer.shouldStop = { _ in interrupted.isSet }
             var firstStep = -1
+            var records: [EncoderTrainer.StepRecord] = []
+            let began = Date()
             trainer.onStep = { r in
+                records.append(r)
                 if firstStep < 0 { firstStep = r.step - 1 }
                 let eta = r.elapsedSeconds / Double(max(1, r.step - firstStep)) * Double(r.totalSteps - r.step)
                 let line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.1f pairs/s  ETA %@",
@@ -73,6 +79,14 @@ struct TrainEncoderCommand: ParsableCommand {
             }
             try trainer.train(resume: resume)
             log(interrupted.isSet ? "stopped; continue with --resume" : "adapter → \(runDirectory.appendingPathComponent("adapter").path)")
+            let losses = (try? JSONLines.read(runDirectory.appendingPathComponent("metrics.jsonl")))?
+                .compactMap { ($0.fields["loss"] as? NSNumber)?.doubleValue } ?? []
+            let summary = TrainingSummary(records: records, losses: losses, wallSeconds: Date().timeIntervalSince(began))
+            let jsonEncoder = JSONEncoder()
+            jsonEncoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let json = try jsonEncoder.encode(summary)
+            try json.write(to: runDirectory.appendingPathComponent("summary.json"))
+            print(String(decoding: json, as: UTF8.self))
         }
     }
 

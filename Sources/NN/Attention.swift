@@ -12,7 +12,13 @@ public final class Attention {
     public let headDim: Int
     /// Token i attends only to tokens j ≤ i of its sequence (decoders); otherwise to all (encoders).
     public let causal: Bool
-    private var saved: (q: Tensor, k: Tensor, v: Tensor, probs: Tensor, probOffsets: [Int], layout: PackedSequences)?
+    /// Dropout on the attention probabilities in training (BERT's attention_probs_dropout_prob; nil or p = 0: none),
+    /// ctx = dropout(softmax(S))·V as PyTorch's attention computes it. The row of query token t in head h is masked
+    /// with the key of token t's row mixed with h, so masks replay like every other dropout (see `Dropout`), and
+    /// backward regenerates them: only the probabilities before dropout are kept.
+    public var dropout: Dropout?
+    private var saved: (q: Tensor, k: Tensor, v: Tensor, probs: Tensor, probOffsets: [Int], layout: PackedSequences,
+                        dropKeys: [UInt64]?)?
 
     public init(heads: Int, kvHeads: Int? = nil, headDim: Int, causal: Bool = false) {
         precondition(heads % (kvHeads ?? heads) == 0, "heads must be a multiple of kv heads")
@@ -41,9 +47,12 @@ public final class Attention {
         var probOffsets: [Int] = [], total = 0
         if training { for l in layout.lengths { probOffsets.append(total); total += h * l * l } }
         let probs = training ? Tensor(uninitializedShape: [total]) : nil
+        let dropKeys = dropout.flatMap { $0.isActive(training: training) ? $0.rowKeys(q.rows) : nil }
+        let drop = dropout.map { (threshold: DropoutMask.threshold($0.p), scale: 1 / (1 - $0.p)) }
         let maxL = layout.maxLength
         Parallel.forEachChunk(layout.count * kvHeads, cost: group * maxL * maxL * d) { range in
-            let scratch = probs == nil ? Tensor(uninitializedShape: [maxL * maxL]) : nil
+            // Inference: the probabilities of one head at a time. Dropout: the dropped copy the product reads.
+            let scratch = probs == nil || dropKeys != nil ? Tensor(uninitializedShape: [maxL * maxL]) : nil
             withExtendedLifetime(scratch) {
                 for task in range {
                     let s = task / kvHeads, kvHead = task % kvHeads
@@ -54,29 +63,40 @@ public final class Attention {
                         let qs = q.data + row0 * hd + head * d, cs = ctx.data + row0 * hd + head * d
                         BLAS.gemm(transB: true, m: l, n: l, k: d, a: qs, lda: hd, b: ks, ldb: kvd, c: p, ldc: l)
                         for i in 0..<l { softmaxRow(p, row: i, length: l, scale: scale) }
-                        BLAS.gemm(m: l, n: d, k: l, a: p, lda: l, b: vs, ldb: kvd, c: cs, ldc: hd)
+                        var weights = UnsafePointer(p)
+                        if let dropKeys, let drop {
+                            for i in 0..<l {
+                                DropoutMask.apply(key: DropoutMask.rowKey(seed: dropKeys[row0 + i], salt: UInt64(head)),
+                                                  threshold: drop.threshold, scale: drop.scale, p + i * l,
+                                                  scratch!.data + i * l, l)
+                            }
+                            weights = UnsafePointer(scratch!.data)
+                        }
+                        BLAS.gemm(m: l, n: d, k: l, a: weights, lda: l, b: vs, ldb: kvd, c: cs, ldc: hd)
                     }
                 }
             }
         }
-        saved = training ? (q, k, v, probs!, probOffsets, layout) : nil
+        saved = training ? (q, k, v, probs!, probOffsets, layout, dropKeys) : nil
         return ctx
     }
 
-    /// dctx (N, H·D) → (dq, dk, dv). With P the probabilities and S = Q·Kᵀ/√D:
-    /// dV = Pᵀ·dctx, dP = dctx·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K/√D, dK = dSᵀ·Q/√D
+    /// dctx (N, H·D) → (dq, dk, dv). With P the probabilities, P̃ = dropout(P) = P ⊙ M and S = Q·Kᵀ/√D:
+    /// dV = P̃ᵀ·dctx, dP = (dctx·Vᵀ) ⊙ M, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K/√D, dK = dSᵀ·Q/√D
     /// (masked entries have P = 0, hence dS = 0); dK and dV sum over the query heads sharing a kv head.
     public func backward(_ dctx: Tensor) -> (dq: Tensor, dk: Tensor, dv: Tensor) {
-        guard let (q, k, v, probs, probOffsets, layout) = saved else {
+        guard let (q, k, v, probs, probOffsets, layout, dropKeys) = saved else {
             preconditionFailure("Attention.backward without a training forward")
         }
-        let h = heads, d = headDim, hd = heads * headDim, kvd = kvHeads * headDim, group = heads / kvHeads
+        let d = headDim, hd = heads * headDim, kvd = kvHeads * headDim, group = heads / kvHeads
         let scale = 1 / Float(d).squareRoot()
+        let drop = dropout.map { (threshold: DropoutMask.threshold($0.p), scale: 1 / (1 - $0.p)) }
         let dq = Tensor(uninitializedShape: q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
         let maxL = layout.maxLength
         Parallel.forEachChunk(layout.count * kvHeads, cost: group * maxL * maxL * d) { range in
             let dp = Tensor(uninitializedShape: [maxL * maxL])
-            withExtendedLifetime(dp) {
+            let dropped = dropKeys == nil ? nil : Tensor(uninitializedShape: [maxL * maxL])
+            withExtendedLifetime((dp, dropped)) {
                 for task in range {
                     let s = task / kvHeads, kvHead = task % kvHeads
                     let l = layout.lengths[s], row0 = layout.offsets[s]
@@ -84,10 +104,26 @@ public final class Attention {
                     for head in (kvHead * group)..<((kvHead + 1) * group) {
                         let base = row0 * hd + head * d
                         let p = probs.data + probOffsets[s] + head * l * l
-                        BLAS.gemm(transA: true, m: l, n: d, k: l, a: p, lda: l, b: dctx.data + base, ldb: hd,
+                        var weights = UnsafePointer(p)
+                        if let dropKeys, let drop, let dropped {
+                            for i in 0..<l {
+                                DropoutMask.apply(key: DropoutMask.rowKey(seed: dropKeys[row0 + i], salt: UInt64(head)),
+                                                  threshold: drop.threshold, scale: drop.scale, p + i * l,
+                                                  dropped.data + i * l, l)
+                            }
+                            weights = UnsafePointer(dropped.data)
+                        }
+                        BLAS.gemm(transA: true, m: l, n: d, k: l, a: weights, lda: l, b: dctx.data + base, ldb: hd,
                                   beta: 1, c: dv.data + kvBase, ldc: kvd)
                         BLAS.gemm(transB: true, m: l, n: l, k: d, a: dctx.data + base, lda: hd, b: v.data + kvBase,
                                   ldb: kvd, c: dp.data, ldc: l)
+                        if let dropKeys, let drop {
+                            for i in 0..<l {
+                                DropoutMask.apply(key: DropoutMask.rowKey(seed: dropKeys[row0 + i], salt: UInt64(head)),
+                                                  threshold: drop.threshold, scale: drop.scale, dp.data + i * l,
+                                                  dp.data + i * l, l)
+                            }
+                        }
                         for i in 0..<l {
                             let pr = p + i * l, dr = dp.data + i * l
                             let rowDot = Kernels.dot(pr, dr, l)

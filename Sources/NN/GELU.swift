@@ -21,8 +21,17 @@ public final class GELU {
 
     /// d/dx gelu = Φ(x) + x·φ(x).
     public func backward(_ dy: Tensor) -> Tensor {
+        let dx = Tensor(uninitializedShape: dy.shape)
+        backward(dy, into: dx)
+        return dx
+    }
+
+    /// The same, overwriting dy with dx (when nothing else reads dy).
+    public func backwardInPlace(_ dy: Tensor) { backward(dy, into: dy) }
+
+    private func backward(_ dy: Tensor, into dx: Tensor) {
         guard let x = input else { preconditionFailure("GELU.backward without a training forward") }
-        let dx = Tensor(uninitializedShape: x.shape)
+        precondition(dy.count == x.count, "GELU.backward: dy \(dy.shape) for input \(x.shape)")
         let n = x.count
         Parallel.forEachChunk(n / 8 + 1, cost: 64) { blocks in
             let lo = blocks.lowerBound * 8, hi = min(n, blocks.upperBound * 8)
@@ -33,6 +42,5 @@ public final class GELU {
                 return d * (cdf + v * pdf)
             }
         }
-        return dx
     }
 }

@@ -82,9 +82,17 @@ public final class LayerNorm {
                         i += 1
                     }
                     let meanD = (sumD.sum() + sD) / Float(c), meanDX = (sumDX.sum() + sDX) / Float(c)
-                    for j in 0..<c {
-                        let xh = (xr[j] - mean[r]) * rs
-                        dxr[j] = rs * (dyr[j] * g[j] - meanD - xh * meanDX)
+                    let md = Vec8(repeating: meanD), mdx = Vec8(repeating: meanDX)
+                    i = 0
+                    while i + 8 <= c {
+                        let xh = (VectorMath.load(xr + i) - mu) * rs
+                        VectorMath.store(rs * (VectorMath.load(dyr + i) * VectorMath.load(g + i) - md - xh * mdx), dxr + i)
+                        i += 8
+                    }
+                    while i < c {
+                        let xh = (xr[i] - mean[r]) * rs
+                        dxr[i] = rs * (dyr[i] * g[i] - meanD - xh * meanDX)
+                        i += 1
                     }
                 }
             }

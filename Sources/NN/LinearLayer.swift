@@ -9,6 +9,18 @@ public protocol LinearLayer: AnyObject {
     func forward(_ x: Tensor, training: Bool) -> Tensor
     /// dy (N, out) → dx (N, in), accumulating the gradients of trainable parameters.
     func backward(_ dy: Tensor) -> Tensor
+    /// The same backward, adding dx into `accumulator` (N, in) instead of returning it — the matrix product
+    /// accumulates in place, saving a buffer and a pass where gradients meet (residual connections, the q/k/v sum) —
+    /// or, with nil, skipping dx altogether (nothing below needs it, e.g. under frozen embeddings).
+    func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor?)
+}
+
+extension LinearLayer {
+    /// Fallback for layers without a fused path.
+    public func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor?) {
+        let dx = backward(dy)
+        accumulator?.add(dx)
+    }
 }
 
 extension Linear: LinearLayer {}

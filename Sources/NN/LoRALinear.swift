@@ -45,8 +45,21 @@ public final class LoRALinear: LinearLayer {
         return y
     }
 
-    /// dB += s·dyᵀ·h, dh = s·dy·B, dA += dhᵀ·dropout(x), dx = base'(dy) + dropout'(dh·A).
+    /// dx = base'(dy) + dropout'(s·dy·B·A), accumulating dA and dB.
     public func backward(_ dy: Tensor) -> Tensor {
+        let dx = base.backward(dy)
+        adapterBackward(dy, accumulatingInto: dx)
+        return dx
+    }
+
+    /// The same, adding dx into `accumulator` (nil: only dA and dB).
+    public func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor?) {
+        base.backward(dy, accumulatingInto: accumulator)
+        adapterBackward(dy, accumulatingInto: accumulator)
+    }
+
+    /// dB += s·dyᵀ·h, dh = s·dy·B, dA += dhᵀ·dropout(x), accumulator += dropout'(dh·A).
+    private func adapterBackward(_ dy: Tensor, accumulatingInto accumulator: Tensor?) {
         guard let xd = dropped, let h else { preconditionFailure("LoRALinear.backward without a training forward") }
         let n = dy.rows, r = rank, s = scaling
         if let dB = loraB.grad {
@@ -57,14 +70,13 @@ public final class LoRALinear: LinearLayer {
         BLAS.parallelGemm(m: n, n: r, k: outFeatures, alpha: s, a: dy.data, lda: outFeatures,
                           b: loraB.value.data, ldb: r, c: dh.data, ldc: r)
         if let dA = loraA.grad {
-            BLAS.gemm(transA: true, m: r, n: inFeatures, k: n, a: dh.data, lda: r, b: xd.data, ldb: inFeatures,
-                      beta: 1, c: dA.data, ldc: inFeatures)
+            BLAS.parallelGemm(transA: true, m: r, n: inFeatures, k: n, a: dh.data, lda: r, b: xd.data, ldb: inFeatures,
+                              beta: 1, c: dA.data, ldc: inFeatures)
         }
+        guard let accumulator else { return }
         let dxd = Tensor(uninitializedShape: [n, inFeatures])
         BLAS.parallelGemm(m: n, n: inFeatures, k: r, a: dh.data, lda: r, b: loraA.value.data, ldb: inFeatures,
                           c: dxd.data, ldc: inFeatures)
-        let dx = base.backward(dy)
-        dx.add(dropout.backward(dxd))
-        return dx
+        dropout.backward(dxd, accumulatingInto: accumulator)
     }
 }

@@ -35,7 +35,8 @@ public final class QuantizedLinear: LinearLayer {
         let n = x.rows
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
         if let bias {
-            for r in 0..<n { y.row(r).update(from: bias.data, count: outFeatures) }
+            let b = bias.data, out = outFeatures
+            Parallel.forEachChunk(n, cost: out) { rows in for r in rows { y.row(r).update(from: b, count: out) } }
         }
         let w = scratch.dequantized(weight)
         BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
@@ -45,12 +46,21 @@ public final class QuantizedLinear: LinearLayer {
 
     /// dy (N, out) → dx = dy·W (N, in).
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.columns == outFeatures, "QuantizedLinear.backward expects \(outFeatures) columns, got \(dy.shape)")
-        let n = dy.rows
         let dx = Tensor(uninitializedShape: Array(dy.shape.dropLast()) + [inFeatures])
-        let w = scratch.dequantized(weight)
-        BLAS.parallelGemm(m: n, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
-                          b: w, ldb: inFeatures, c: dx.data, ldc: inFeatures)
+        inputGradient(dy, into: dx, beta: 0)
         return dx
+    }
+
+    /// accumulator += dy·W (nil: nothing to do, the layer has no parameters to train).
+    public func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor?) {
+        if let accumulator { inputGradient(dy, into: accumulator, beta: 1) }
+    }
+
+    private func inputGradient(_ dy: Tensor, into dx: Tensor, beta: Float) {
+        precondition(dy.columns == outFeatures && dx.count == dy.rows * inFeatures,
+                     "QuantizedLinear.backward: dy \(dy.shape), dx \(dx.shape)")
+        let w = scratch.dequantized(weight)
+        BLAS.parallelGemm(m: dy.rows, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
+                          b: w, ldb: inFeatures, beta: beta, c: dx.data, ldc: inFeatures)
     }
 }

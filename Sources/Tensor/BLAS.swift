@@ -39,7 +39,8 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// The same product with the rows of C split over the cores, each block a single-threaded sgemm.
+    /// The same product with the rows of C (or, for fewer than 32 rows, its columns) split over the cores, each block
+    /// a single-threaded sgemm.
     /// Exemplar runs OpenBLAS with one thread and parallelises itself: OpenBLAS's idle workers spin (sched_yield)
     /// between calls and steal the cores from the element-wise kernels that run between matrix products.
     public static func parallelGemm(
@@ -49,9 +50,19 @@ public enum BLAS {
     ) {
         let workers = Parallel.workers
         // Below ~4 MFLOP a single call is faster than waking a second thread.
-        guard workers > 1, m >= 2 * 16, m * n * k >= 2_000_000 else {
+        guard workers > 1, m * n * k >= 2_000_000, m >= 2 * 16 || n >= 2 * 16 else {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                  beta: beta, c: c, ldc: ldc)
+            return
+        }
+        guard m >= 2 * 16 else {
+            // Few rows (e.g. a LoRA A gradient, r × in): split the columns of C instead.
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = (n * w / workers) & ~15, hi = w == workers - 1 ? n : (n * (w + 1) / workers) & ~15
+                guard lo < hi else { return }
+                gemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a: a, lda: lda,
+                     b: transB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            }
             return
         }
         DispatchQueue.concurrentPerform(iterations: workers) { w in

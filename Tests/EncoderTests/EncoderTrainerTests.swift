@@ -42,7 +42,8 @@ final class EncoderTrainerTests: XCTestCase {
                            pairs: data, validation: Array(data.prefix(4)), runDirectory: dir)
     }
 
-    /// GradCache (mini-batches of 3 sequences) and the plain loss give the same gradients, dropout included.
+    /// GradCache (mini-batches of 3 sequences) and the plain loss give the same gradients, dropout included (LoRA's
+    /// and BERT's: the tiny config has hidden_dropout_prob = attention_probs_dropout_prob = 0.1, BertConfig's default).
     func testGradCacheEqualsPlainGradients() throws {
         var plainSettings = EncoderTrainingSettings()
         plainSettings.batchSize = 6
@@ -101,6 +102,10 @@ final class EncoderTrainerTests: XCTestCase {
         settings.warmupRatio = 0
         settings.evalEvery = nil
         settings.checkpointEvery = 1000
+        // Without BERT's dropout: in 8-wide hidden states, independent masks on the anchor and its copy are noise
+        // that hides the signal of this tiny task (the adapters' own dropout stays on).
+        settings.hiddenDropout = 0
+        settings.attentionDropout = 0
         // The positive is the anchor itself: a good encoder maps both to the same point.
         let data = pairs(8).map { TrainingPair(anchor: $0.anchor, positive: $0.anchor, duplicateKey: $0.duplicateKey) }
         let t = try trainer(try tinyModel(), settings, data, dir: scratch())
@@ -108,5 +113,31 @@ final class EncoderTrainerTests: XCTestCase {
         t.onStep = { losses.append($0.loss) }
         try t.train(resume: false)
         XCTAssertLessThan(losses.suffix(5).reduce(0, +) / 5, losses.prefix(5).reduce(0, +) / 5 * 0.8)
+    }
+
+    /// BERT's dropout follows the model's config.json unless the settings override it, and it changes the gradients.
+    func testBertDropoutDefaultsToTheModelConfigAndCanBeOverridden() throws {
+        var settings = EncoderTrainingSettings()
+        settings.batchSize = 4
+        let data = pairs(4)
+        func gradients(_ settings: EncoderTrainingSettings) throws -> (BertModel, [Float]) {
+            let model = try tinyModel()
+            let t = try trainer(model, settings, data, dir: scratch())
+            _ = try t.lossAndGradients(data, examples: Array(0..<4), globalBatch: 0, gradientScale: 1)
+            return (model, model.trainableParameters.flatMap { $0.1.grad!.array })
+        }
+        let (defaultModel, withDropout) = try gradients(settings)
+        XCTAssertEqual(defaultModel.embeddings.dropout.p, 0.1)
+        XCTAssertEqual(defaultModel.layers[1].attention.dropout!.p, 0.1)
+        XCTAssertEqual(defaultModel.layers[0].outputDropout.p, 0.1)
+        settings.hiddenDropout = 0.3
+        settings.attentionDropout = 0
+        let (overridden, other) = try gradients(settings)
+        XCTAssertEqual(overridden.embeddings.dropout.p, 0.3)
+        XCTAssertEqual(overridden.layers[0].attentionOutputDropout.p, 0.3)
+        XCTAssertEqual(overridden.layers[1].attention.dropout!.p, 0)
+        XCTAssertNotEqual(withDropout, other)
+        // The same settings replay the same masks.
+        XCTAssertEqual(try gradients(settings).1, other)
     }
 }

@@ -39,6 +39,9 @@ final class MiniLMInfoNCEGradientTests: XCTestCase {
         let pairs = zip(anchors, positives).enumerated().map { TrainingPair(anchor: $1.0, positive: $1.1, duplicateKey: $0) }
         var settings = EncoderTrainingSettings()
         settings.batchSize = 4
+        // The fixture is PyTorch's gradient without dropout (the model in eval mode).
+        settings.hiddenDropout = 0
+        settings.attentionDropout = 0
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grad-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trainer = try EncoderTrainer(model: model, pooling: encoder.pooling, loraConfig: lora, settings: settings,

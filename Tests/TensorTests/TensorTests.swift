@@ -25,6 +25,28 @@ final class TensorTests: XCTestCase {
         }
     }
 
+    /// The row split (many rows) and the column split (few rows, e.g. a LoRA A gradient) equal one sgemm call, for
+    /// every transpose combination, with blocks of 16 that do not divide the split dimension.
+    func testParallelGemmEqualsOneCall() {
+        var rng = SystemRandomNumberGenerator()
+        for (m, n, k) in [(1_000, 40, 70), (8, 1_000, 600), (8, 35, 9_000)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = Tensor(shape: ta ? [k, m] : [m, k], values: (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) })
+                let b = Tensor(shape: tb ? [n, k] : [k, n], values: (0..<(n * k)).map { _ in Float.random(in: -1...1, using: &rng) })
+                let c0 = Tensor(shape: [m, n], values: (0..<(m * n)).map { _ in Float.random(in: -1...1, using: &rng) })
+                let c1 = c0.copy()
+                BLAS.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: ta ? m : k,
+                          b: b.data, ldb: tb ? k : n, beta: 1, c: c0.data, ldc: n)
+                BLAS.parallelGemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: ta ? m : k,
+                                  b: b.data, ldb: tb ? k : n, beta: 1, c: c1.data, ldc: n)
+                // Same kernels on the same data: equal up to the summation order inside each block.
+                var worst: Float = 0
+                for i in 0..<c0.count { worst = max(worst, abs(c0[i] - c1[i])) }
+                XCTAssertLessThanOrEqual(worst, 1e-3, "(\(m), \(n), \(k)) trans (\(ta), \(tb))")
+            }
+        }
+    }
+
     /// exp to within 2 float ulps (relative 2.4e-7) over the range softmax and GELU use.
     func testVectorExpIsAccurate() {
         var worst: Double = 0

@@ -1,0 +1,59 @@
+import Encoder
+import Foundation
+
+/// What a training run reports at its end (printed as JSON and saved as summary.json beside metrics.jsonl): the
+/// figures the Python peer's train_lora.py prints, measured the same way — speed over the steps after the first five
+/// (their warm-up of allocations and caches), loss means of the first and last ten steps — plus the useful GFLOP/s
+/// (`BertModel.trainingFLOPs`), the CPU cores kept busy, wall time and peak RSS.
+struct TrainingSummary: Encodable {
+    var steps: Int
+    var wallSeconds: Double
+    var steadySteps: Int
+    var pairsPerSecond: Double
+    var gflopsPerSecond: Double
+    var tokensPerSecond: Double
+    /// CPU seconds per wall second over the steady steps (2 on an idle 2-core machine when nothing waits).
+    var cpuCores: Double
+    var peakRSSMiB: Double
+    var lossFirst10Mean: Double?
+    var lossLast10Mean: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case steps, wallSeconds = "wall_s", steadySteps = "steady_steps", pairsPerSecond = "pairs_per_s"
+        case gflopsPerSecond = "gflops", tokensPerSecond = "tokens_per_s", cpuCores = "cpu_cores"
+        case peakRSSMiB = "peak_rss_mib", lossFirst10Mean = "loss_first10_mean", lossLast10Mean = "loss_last10_mean"
+    }
+
+    /// `records`: the steps this process ran, in order; `losses`: the loss of every step of the run (a resumed run
+    /// includes the steps before the interruption).
+    init(records: [EncoderTrainer.StepRecord], losses: [Double], wallSeconds: Double) {
+        steps = losses.count
+        self.wallSeconds = wallSeconds
+        // Steady state: after the first 5 steps of this process, when there are enough; else after the first.
+        let skip = records.count > 6 ? 5 : min(1, records.count - 1)
+        let steady = records.count > 1 ? Array(records[skip...]) : records
+        let before = skip > 0 ? records[skip - 1] : nil
+        let dt = (steady.last?.elapsedSeconds ?? 0) - (before?.elapsedSeconds ?? 0)
+        let dcpu = (steady.last?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0)
+        steadySteps = steady.count
+        pairsPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.pairs }) / dt : 0
+        gflopsPerSecond = dt > 0 ? steady.reduce(0) { $0 + $1.gflop } / dt : 0
+        tokensPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.tokens }) / dt : 0
+        cpuCores = dt > 0 ? dcpu / dt : 0
+        peakRSSMiB = Self.peakResidentSetMiB()
+        lossFirst10Mean = losses.isEmpty ? nil : losses.prefix(10).reduce(0, +) / Double(min(10, losses.count))
+        lossLast10Mean = losses.isEmpty ? nil : losses.suffix(10).reduce(0, +) / Double(min(10, losses.count))
+    }
+
+    /// The process's peak resident set (getrusage's ru_maxrss: KiB on Linux, bytes on macOS).
+    static func peakResidentSetMiB() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576
+        #endif
+    }
+}
