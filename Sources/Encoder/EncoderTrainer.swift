@@ -107,7 +107,7 @@ public final class EncoderTrainer {
         } else {
             for name in ["metrics.jsonl", "eval.jsonl"] { try? FileManager.default.removeItem(at: runDirectory.appendingPathComponent(name)) }
         }
-        let began = Date(), cpuStart = Self.processCPUSeconds()
+        let began = Date(), cpuStart = ProcessCPUTime.seconds()
         let schedule = schedule
         for step in start..<totalSteps {
             let stepStart = Date()
@@ -134,7 +134,7 @@ public final class EncoderTrainer {
                                     pairsPerSecond: Double(stepPairs) / Date().timeIntervalSince(stepStart),
                                     elapsedSeconds: Date().timeIntervalSince(began), pairs: stepPairs,
                                     tokens: stepTokens, gflop: stepFLOPs / 1e9,
-                                    cpuSeconds: Self.processCPUSeconds() - cpuStart)
+                                    cpuSeconds: ProcessCPUTime.seconds() - cpuStart)
             if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try appendJSONLine(record, to: "metrics.jsonl") }
             onStep?(record)
             let last = step + 1 == totalSteps
@@ -147,17 +147,6 @@ public final class EncoderTrainer {
         }
         try LoRAAdapter.save(model, config: loraConfig, to: runDirectory.appendingPathComponent("adapter"))
         try writeChart()
-    }
-
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)   // Glibc imports the `who` constants as an enum
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Indices of the examples in global batch `g` (epoch g / batchesPerEpoch, seeded permutation).

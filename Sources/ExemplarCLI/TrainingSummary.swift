@@ -1,10 +1,13 @@
 import Encoder
 import Foundation
+import Tensor
 
 /// What a training run reports at its end (printed as JSON and saved as summary.json beside metrics.jsonl): the
 /// figures the Python peer's train_lora.py prints, measured the same way — speed over the steps after the first five
 /// (their warm-up of allocations and caches), loss means of the first and last ten steps — plus the useful GFLOP/s
-/// (`BertModel.trainingFLOPs`), the CPU cores kept busy, wall time and peak RSS.
+/// (`BertModel.trainingFLOPs`) and its fraction of the sgemm peak measured right after training (2048³ products, as
+/// `exemplar bench gemm`), the CPU cores kept busy, wall time and peak RSS. On a shared machine the fraction per busy
+/// core (GFLOP per CPU second of training over that of the sgemm measurement) is the steadier of the two fractions.
 struct TrainingSummary: Encodable {
     var steps: Int
     var wallSeconds: Double
@@ -15,6 +18,10 @@ struct TrainingSummary: Encodable {
     /// CPU seconds per wall second over the steady steps (2 on an idle 2-core machine when nothing waits).
     var cpuCores: Double
     var peakRSSMiB: Double
+    var sgemmPeakGFLOPS: Double
+    var sgemmPeakCores: Double
+    var fractionOfSgemmPeak: Double
+    var fractionOfSgemmPeakPerCore: Double
     var lossFirst10Mean: Double?
     var lossLast10Mean: Double?
 
@@ -22,6 +29,8 @@ struct TrainingSummary: Encodable {
         case steps, wallSeconds = "wall_s", steadySteps = "steady_steps", pairsPerSecond = "pairs_per_s"
         case gflopsPerSecond = "gflops", tokensPerSecond = "tokens_per_s", cpuCores = "cpu_cores"
         case peakRSSMiB = "peak_rss_mib", lossFirst10Mean = "loss_first10_mean", lossLast10Mean = "loss_last10_mean"
+        case sgemmPeakGFLOPS = "sgemm_peak_gflops", sgemmPeakCores = "sgemm_peak_cpu_cores"
+        case fractionOfSgemmPeak = "fraction_of_sgemm_peak", fractionOfSgemmPeakPerCore = "fraction_of_sgemm_peak_per_core"
     }
 
     /// `records`: the steps this process ran, in order; `losses`: the loss of every step of the run (a resumed run
@@ -41,6 +50,12 @@ struct TrainingSummary: Encodable {
         tokensPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.tokens }) / dt : 0
         cpuCores = dt > 0 ? dcpu / dt : 0
         peakRSSMiB = Self.peakResidentSetMiB()
+        let cpu0 = ProcessCPUTime.seconds(), t0 = Date()
+        sgemmPeakGFLOPS = measurePeakGFLOPs()
+        sgemmPeakCores = (ProcessCPUTime.seconds() - cpu0) / Date().timeIntervalSince(t0)
+        fractionOfSgemmPeak = sgemmPeakGFLOPS > 0 ? gflopsPerSecond / sgemmPeakGFLOPS : 0
+        fractionOfSgemmPeakPerCore = cpuCores > 0 && sgemmPeakGFLOPS > 0
+            ? (gflopsPerSecond / cpuCores) / (sgemmPeakGFLOPS / sgemmPeakCores) : 0
         lossFirst10Mean = losses.isEmpty ? nil : losses.prefix(10).reduce(0, +) / Double(min(10, losses.count))
         lossLast10Mean = losses.isEmpty ? nil : losses.suffix(10).reduce(0, +) / Double(min(10, losses.count))
     }
