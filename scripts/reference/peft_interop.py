@@ -84,6 +84,7 @@ if args.exemplar_adapter:
     report["a_exemplar_adapter_in_python"] = {
         "adapter": os.path.relpath(os.path.abspath(args.exemplar_adapter), ROOT),
         "worst_cosine": worst_cosine(py, ex),
+        "max_abs_difference": float(np.abs(py - ex).max()),
         "adapter_moved_embeddings_min_cosine_to_base": worst_cosine(py, base_py)}
 
 # (b): a PEFT adapter made in Python.
