@@ -39,9 +39,11 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// The same product with the rows of C split over the cores, each block a single-threaded sgemm.
-    /// Exemplar runs OpenBLAS with one thread and parallelises itself: OpenBLAS's idle workers spin (sched_yield)
-    /// between calls and steal the cores from the element-wise kernels that run between matrix products.
+    /// The same product split over the cores, each block a single-threaded sgemm: by rows of C, or by columns when C
+    /// has too few rows to split (decode steps: a few tokens times a large weight). Exemplar runs OpenBLAS with one
+    /// thread and parallelises itself: OpenBLAS's idle workers spin (sched_yield) between calls and steal the cores
+    /// from the element-wise kernels that run between matrix products. Every element of C is the same dot product in
+    /// either split, so results do not depend on the split.
     public static func parallelGemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -49,17 +51,26 @@ public enum BLAS {
     ) {
         let workers = Parallel.workers
         // Below ~4 MFLOP a single call is faster than waking a second thread.
-        guard workers > 1, m >= 2 * 16, m * n * k >= 2_000_000 else {
+        guard workers > 1, m * n * k >= 2_000_000, m >= 2 * 16 || n >= 2 * 16 * workers else {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                  beta: beta, c: c, ldc: ldc)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            // Row blocks aligned to 16 so every block but the last keeps whole micro-kernel tiles.
-            let lo = (m * w / workers) & ~15, hi = w == workers - 1 ? m : (m * (w + 1) / workers) & ~15
-            guard lo < hi else { return }
-            gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
-                 a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+        if m >= 2 * 16 {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                // Row blocks aligned to 16 so every block but the last keeps whole micro-kernel tiles.
+                let lo = (m * w / workers) & ~15, hi = w == workers - 1 ? m : (m * (w + 1) / workers) & ~15
+                guard lo < hi else { return }
+                gemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                     a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = (n * w / workers) & ~15, hi = w == workers - 1 ? n : (n * (w + 1) / workers) & ~15
+                guard lo < hi else { return }
+                gemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha, a: a, lda: lda,
+                     b: transB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            }
         }
     }
 
