@@ -32,9 +32,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "CAllocator"),
         // AVX2 + FMA kernels over quantised weights (C: the accumulators must stay in registers); scalar elsewhere.
-        .target(name: "CQuantKernels", cSettings: [.unsafeFlags(["-O3"] + cKernelFlags)]),
+        .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3"] + cKernelFlags)]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator"], swiftSettings: numeric),
-        .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CQuantKernels"], swiftSettings: numeric),
+        .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CDecodeKernels"], swiftSettings: numeric),
         .target(name: "ModelFormats", swiftSettings: numeric),
         .target(name: "Tokenizers", swiftSettings: numeric),
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),

@@ -46,8 +46,8 @@ public final class DecoderLayer {
     /// angles of the rows' positions.
     func forward(_ x: Tensor, layout: PackedSequences, angles: RotaryEmbedding.Angles, training: Bool) -> Tensor {
         let y = inputLayerNorm.forward(x, training: training)
-        let (q, k, v) = training ? (qProj.forward(y, training: true), kProj.forward(y, training: true), vProj.forward(y, training: true))
-                                 : attentionProjections(y)
+        let qkv = project(y, [qProj, kProj, vProj], training: training)
+        let (q, k, v) = (qkv[0], qkv[1], qkv[2])
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         self.angles = training ? angles : nil
@@ -58,25 +58,19 @@ public final class DecoderLayer {
 
     private func mlp(_ h: Tensor, training: Bool) -> Tensor {
         let y = postAttentionLayerNorm.forward(h, training: training)
-        let (gate, up) = training ? (gateProj.forward(y, training: true), upProj.forward(y, training: true))
-                                  : { let p = project(y, [gateProj, upProj]); return (p[0], p[1]) }()
-        let out = downProj.forward(swiglu.forward(gate: gate, up: up, training: training), training: training)
+        let gateUp = project(y, [gateProj, upProj], training: training)
+        let out = downProj.forward(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), training: training)
         out.add(h)
         return out
     }
 
-    private func attentionProjections(_ y: Tensor) -> (Tensor, Tensor, Tensor) {
-        let p = project(y, [qProj, kProj, vProj])
-        return (p[0], p[1], p[2])
-    }
-
-    /// The projections of one input (inference): quantised ones of a decode step in a single pass over the cores
+    /// The projections of one input: quantised ones of a decode step in a single pass over the cores
     /// (`forwardTogether`), others one by one.
-    private func project(_ y: Tensor, _ projections: [LinearLayer]) -> [Tensor] {
-        if y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
+    private func project(_ y: Tensor, _ projections: [LinearLayer], training: Bool) -> [Tensor] {
+        if !training, y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
             return forwardTogether(quantised, y)
         }
-        return projections.map { $0.forward(y, training: false) }
+        return projections.map { $0.forward(y, training: training) }
     }
 
     /// dy (N, C) → dx (N, C), reversing `forward`.
@@ -102,8 +96,8 @@ public final class DecoderLayer {
     /// the tokens already in that sequence's cache (`angles` are for those positions); their keys and values are
     /// appended to the caches of `layer`.
     func forward(_ x: Tensor, layout: PackedSequences, caches: [KVCache], layer: Int, angles: RotaryEmbedding.Angles) -> Tensor {
-        let y = inputLayerNorm.forward(x)
-        let (q, k, v) = attentionProjections(y)
+        let qkv = project(inputLayerNorm.forward(x), [qProj, kProj, vProj], training: false)
+        let (q, k, v) = (qkv[0], qkv[1], qkv[2])
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         for (s, cache) in caches.enumerated() { cache.write(layer: layer, k: k, v: v, from: layout.offsets[s], count: layout.lengths[s]) }

@@ -135,10 +135,14 @@ public final class DecoderModel {
     /// hidden (R, C) → logits (R, V).
     public func logits(_ hidden: Tensor) -> Tensor {
         if let lmHead { return lmHead.forward(hidden, training: false) }
-        let v = config.vocabSize, c = config.hiddenSize
+        let v = config.vocabSize, c = config.hiddenSize, table = embedTokens!.weight.value
         let out = Tensor(uninitializedShape: [hidden.rows, v])
-        BLAS.parallelGemm(transB: true, m: hidden.rows, n: v, k: c, a: hidden.data, lda: c,
-                          b: embedTokens!.weight.value.data, ldb: c, c: out.data, ldc: v)
+        if hidden.rows <= fusedRowLimit {
+            multiplyFewRows(hidden.data, rows: hidden.rows, k: c, weight: table.data, outputs: v, into: out.data, ldy: v)
+        } else {
+            BLAS.parallelGemm(transB: true, m: hidden.rows, n: v, k: c, a: hidden.data, lda: c, b: table.data, ldb: c,
+                              c: out.data, ldc: v)
+        }
         return out
     }
 

@@ -25,9 +25,6 @@ public protocol BlockQuantizedLinear: LinearLayer {
     func dequantizeRows(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>)
 }
 
-/// Largest activation row count the fused kernels take (they keep one accumulator per row in registers).
-public let fusedRowLimit = 8
-
 extension BlockQuantizedLinear {
     /// x (N, in) → y (N, out). Nothing is kept: backward needs only W.
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {

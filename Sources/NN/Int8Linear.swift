@@ -1,4 +1,4 @@
-import CQuantKernels
+import CDecodeKernels
 import Tensor
 
 /// A frozen projection with 8-bit weights: blocks of 32 inputs hold codes u ∈ 0…255 with a Float32 step d and minimum

@@ -1,4 +1,4 @@
-import CQuantKernels
+import CDecodeKernels
 import Tensor
 
 /// A frozen projection with 4-bit weights: blocks of 32 inputs hold u ∈ 0…15 with a Float32 scale d and minimum m,

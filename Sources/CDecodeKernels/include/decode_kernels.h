@@ -1,10 +1,11 @@
 #pragma once
 #include <stdint.h>
 
-/// Matrix-vector kernels over quantised weight matrices, for decoding: y = x·Wᵀ with W (n, k) stored row by row in
-/// blocks of 32 inputs, and x a few (m ≤ 8) activation rows. Each weight block is loaded and widened to Float32
-/// once and multiplied into all m rows, so W streams from memory once per call whatever m is. Callers split the
-/// output rows [o0, o1) over threads; k must be a multiple of 32.
+/// Matrix-vector kernels for decoding: y = x·Wᵀ with W (n, k) stored row by row — quantised in blocks of 32 inputs, or
+/// Float32 — and x a few (m ≤ 8) activation rows. Each weight block is loaded (and widened to Float32) once and
+/// multiplied into all m rows, so W streams from memory once per call whatever m is; sgemm would first copy ("pack")
+/// the whole of W, which costs more than the product at these sizes. Callers split the output rows [o0, o1) over
+/// threads; k must be a multiple of 32 for the quantised formats.
 ///
 /// int8 (8-bit codes, affine): w[o, 32b + j] = scales[o·k/32 + b] · u[o·k + 32b + j] + mins[o·k/32 + b].
 /// q4 (ggml's Q4_1 values, own packing): w[o, 32b + j] = scales[o·k/32 + b] · u + mins[o·k/32 + b], u the 4-bit value
@@ -20,6 +21,10 @@ void exemplar_q8_dequantize(const uint8_t *u, const float *scales, const float *
 
 void exemplar_q4_gemv(const uint32_t *nibbles, const float *scales, const float *mins, long k, const float *x, long ldx,
                       long m, float *y, long ldy, long o0, long o1);
+
+/// Float32 W with rows ldw apart; any k.
+void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ldx, long m, float *y, long ldy, long o0,
+                       long o1);
 
 void exemplar_q4_dequantize(const uint32_t *nibbles, const float *scales, const float *mins, long k, long o0, long o1,
                             float *dst);

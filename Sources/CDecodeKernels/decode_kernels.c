@@ -1,4 +1,4 @@
-#include "quant_kernels.h"
+#include "decode_kernels.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -34,9 +34,10 @@ static inline __attribute__((always_inline)) __m256 q4_quarter(const uint32_t *n
     return _mm256_fmadd_ps(_mm256_cvtepi32_ps(u), _mm256_broadcast_ss(scales + s), _mm256_broadcast_ss(mins + s));
 }
 
-/// y[r·ldy + o] for R weight rows o ≥ o0 and M activation rows. QUARTER(row, b, j) widens one weight quarter.
+/// y[r·ldy + o] for R weight rows o ≥ o0 and M activation rows. QUARTER(row, b, j) loads (and widens) one weight
+/// quarter; TAIL(row, r) adds the products past the last whole block (Float32 weights only).
 #define UNROLL _Pragma("clang loop unroll(full)")
-#define GEMV_ROWS(R, M, QUARTER)                                                                   \
+#define GEMV_ROWS(R, M, QUARTER, TAIL)                                                                   \
     {                                                                                              \
         __m256 acc[R][M];                                                                          \
         UNROLL for (int i = 0; i < (R); i++)                                                       \
@@ -46,50 +47,64 @@ static inline __attribute__((always_inline)) __m256 q4_quarter(const uint32_t *n
                 __m256 xv[M];                                                                      \
                 UNROLL for (int r = 0; r < (M); r++) xv[r] = _mm256_loadu_ps(x + r * ldx + 32 * b + 8 * j); \
                 UNROLL for (int i = 0; i < (R); i++) {                                             \
-                    const __m256 w = QUARTER(o + i, b, j);                                         \
-                    UNROLL for (int r = 0; r < (M); r++) acc[i][r] = _mm256_fmadd_ps(w, xv[r], acc[i][r]); \
+                    const __m256 wq = QUARTER(o + i, b, j);                                         \
+                    UNROLL for (int r = 0; r < (M); r++) acc[i][r] = _mm256_fmadd_ps(wq, xv[r], acc[i][r]); \
                 }                                                                                  \
             }                                                                                      \
         UNROLL for (int i = 0; i < (R); i++)                                                       \
-            UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o + i] = hsum(acc[i][r]);             \
+            UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o + i] = hsum(acc[i][r]) + TAIL(o + i, r); \
     }
 
 /// All outputs o0 ..< o1: R rows at a time, then the remainder one by one (same arithmetic per output).
-#define GEMV(M, R, QUARTER)                                                                        \
+#define GEMV(M, R, QUARTER, TAIL)                                                                  \
     {                                                                                              \
         const long nb = k / 32;                                                                    \
         long o = o0;                                                                               \
-        for (; o + (R) <= o1; o += (R)) GEMV_ROWS(R, M, QUARTER)                                   \
-        for (; o < o1; o++) GEMV_ROWS(1, M, QUARTER)                                               \
+        for (; o + (R) <= o1; o += (R)) GEMV_ROWS(R, M, QUARTER, TAIL)                             \
+        for (; o < o1; o++) GEMV_ROWS(1, M, QUARTER, TAIL)                                         \
     }
 
 #define Q8(row, b, j) q8_quarter(u, scales, mins, k, row, b, j)
 #define Q4(row, b, j) q4_quarter(nibbles, scales, mins, k, row, b, j)
+#define F32(row, b, j) _mm256_loadu_ps(w + (row) * ldw + 32 * (b) + 8 * (j))
+#define NO_TAIL(row, r) 0.0f
+#define F32_TAIL(row, r) f32_tail(w + (row) * ldw, x + (r) * ldx, 32 * nb, k)
+
+/// Σ w[i]·x[i] for i in [from, k), in order.
+static inline float f32_tail(const float *w, const float *x, long from, long k) {
+    float s = 0;
+    for (long i = from; i < k; i++) s += w[i] * x[i];
+    return s;
+}
 
 // Weight rows per pass: enough independent accumulators (R·M ≥ 8) to hide the FMA latency, few enough (R·M ≤ 8,
 // plus M activation registers) to fit the 16 vector registers.
-#define DISPATCH(QUARTER)                       \
-    switch (m) {                                \
-    case 1: GEMV(1, 8, QUARTER) break;          \
-    case 2: GEMV(2, 4, QUARTER) break;          \
-    case 3: GEMV(3, 2, QUARTER) break;          \
-    case 4: GEMV(4, 2, QUARTER) break;          \
-    case 5: GEMV(5, 1, QUARTER) break;          \
-    case 6: GEMV(6, 1, QUARTER) break;          \
-    case 7: GEMV(7, 1, QUARTER) break;          \
-    case 8: GEMV(8, 1, QUARTER) break;          \
-    default: break;                             \
+#define DISPATCH(QUARTER, TAIL)                       \
+    switch (m) {                                      \
+    case 1: GEMV(1, 8, QUARTER, TAIL) break;          \
+    case 2: GEMV(2, 4, QUARTER, TAIL) break;          \
+    case 3: GEMV(3, 2, QUARTER, TAIL) break;          \
+    case 4: GEMV(4, 2, QUARTER, TAIL) break;          \
+    case 5: GEMV(5, 1, QUARTER, TAIL) break;          \
+    case 6: GEMV(6, 1, QUARTER, TAIL) break;          \
+    case 7: GEMV(7, 1, QUARTER, TAIL) break;          \
+    case 8: GEMV(8, 1, QUARTER, TAIL) break;          \
+    default: break;                                   \
     }
 
 void exemplar_q8_gemv(const uint8_t *u, const float *scales, const float *mins, long k, const float *x, long ldx,
-                      long m, float *y,
-                      long ldy, long o0, long o1) {
-    DISPATCH(Q8)
+                      long m, float *y, long ldy, long o0, long o1) {
+    DISPATCH(Q8, NO_TAIL)
 }
 
 void exemplar_q4_gemv(const uint32_t *nibbles, const float *scales, const float *mins, long k, const float *x,
                       long ldx, long m, float *y, long ldy, long o0, long o1) {
-    DISPATCH(Q4)
+    DISPATCH(Q4, NO_TAIL)
+}
+
+void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ldx, long m, float *y, long ldy, long o0,
+                       long o1) {
+    DISPATCH(F32, F32_TAIL)
 }
 
 void exemplar_q8_dequantize(const uint8_t *u, const float *scales, const float *mins, long k, long o0, long o1,
@@ -116,12 +131,12 @@ static inline float q4_value(const uint32_t *nibbles, const float *scales, const
 }
 
 void exemplar_q8_gemv(const uint8_t *u, const float *scales, const float *mins, long k, const float *x, long ldx,
-                      long m, float *y,
-                      long ldy, long o0, long o1) {
+                      long m, float *y, long ldy, long o0, long o1) {
     for (long o = o0; o < o1; o++)
         for (long r = 0; r < m; r++) {
             float sum = 0;
-            for (long i = 0; i < k; i++) sum += scales[(o * k + i) / 32] * (float)q[o * k + i] * x[r * ldx + i];
+            for (long i = 0; i < k; i++)
+                sum += (scales[(o * k + i) / 32] * (float)u[o * k + i] + mins[(o * k + i) / 32]) * x[r * ldx + i];
             y[r * ldy + o] = sum;
         }
 }
@@ -132,6 +147,16 @@ void exemplar_q4_gemv(const uint32_t *nibbles, const float *scales, const float 
         for (long r = 0; r < m; r++) {
             float sum = 0;
             for (long i = 0; i < k; i++) sum += q4_value(nibbles, scales, mins, k, o, i) * x[r * ldx + i];
+            y[r * ldy + o] = sum;
+        }
+}
+
+void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ldx, long m, float *y, long ldy, long o0,
+                       long o1) {
+    for (long o = o0; o < o1; o++)
+        for (long r = 0; r < m; r++) {
+            float sum = 0;
+            for (long i = 0; i < k; i++) sum += w[o * ldw + i] * x[r * ldx + i];
             y[r * ldy + o] = sum;
         }
 }
