@@ -50,10 +50,10 @@ public final class Int8Linear: BlockQuantizedLinear {
                 let o = rows.lowerBound + i
                 for b in 0..<blocks {
                     let src = weights + i * k + b * Self.block, dst = codes + o * k + b * Self.block
-                    let (step, minimum) = AffineBlock.fit(src, count: Self.block, levels: 255)
+                    let (step, minimum) = AffineBlock.fit(src, levels: 255)
                     scales[o * blocks + b] = step
                     mins[o * blocks + b] = minimum
-                    for j in 0..<Self.block { dst[j] = UInt8(AffineBlock.code(src[j], step: step, minimum: minimum, levels: 255)) }
+                    AffineBlock.codes(src, step: step, minimum: minimum, levels: 255) { j, u in dst[j] = UInt8(u) }
                 }
             }
         }

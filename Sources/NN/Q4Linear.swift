@@ -51,17 +51,13 @@ public final class Q4Linear: BlockQuantizedLinear {
                 let o = rows.lowerBound + i
                 for b in 0..<blocks {
                     let src = weights + i * k + b * Self.block
-                    let (step, minimum) = AffineBlock.fit(src, count: Self.block, levels: 15)
+                    let (step, minimum) = AffineBlock.fit(src, levels: 15)
                     scales[o * blocks + b] = step
                     mins[o * blocks + b] = minimum
                     let words = nibbles + (o * k + b * Self.block) / 8
-                    for c in 0..<4 {
-                        var word: UInt32 = 0
-                        for e in 0..<8 {
-                            let u = AffineBlock.code(src[8 * c + e], step: step, minimum: minimum, levels: 15)
-                            word |= UInt32(u) << (4 * UInt32(e))
-                        }
-                        words[c] = word
+                    for c in 0..<4 { words[c] = 0 }
+                    AffineBlock.codes(src, step: step, minimum: minimum, levels: 15) { j, u in
+                        words[j / 8] |= UInt32(u) << (4 * UInt32(j % 8))
                     }
                 }
             }

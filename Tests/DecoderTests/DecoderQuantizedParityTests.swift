@@ -75,23 +75,24 @@ final class DecoderQuantizedParityTests: XCTestCase {
         XCTAssertEqual(a.identical, 20)
     }
 
-    // Qwen's GGUF: Q5_0, Q4_K and Q8_0 blocks stay exact in int8; its 12 Q6_K tensors are re-rounded. Measured:
-    // 2.5e-3 of max |logit|, top-1 12/12, 19/20 identical (the other diverges at token 37).
+    // Qwen's GGUF: Q5_0 and Q8_0 blocks stay exact in int8; its Q6_K tensors (ffn_down) are re-rounded. Measured:
+    // 2.5e-3 of max |logit|, top-1 12/12, 18/20 identical (the others diverge at tokens 10 and 37; 19/20 with an
+    // earlier kernel summation order — which prompts flip at a near-tie is not stable, hence the floor of 17).
     func testQwenCoderInt8() throws {
         let a = try measure(fixture: "decoder_qwen2.5-coder.json", model: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
                             modelName: "Qwen2.5-Coder-0.5B-Instruct", weights: .int8)
         XCTAssertEqual(a.top1, a.positions)
         XCTAssertLessThanOrEqual(a.worstRelative, 0.01)
-        XCTAssertGreaterThanOrEqual(a.identical, 18)
+        XCTAssertGreaterThanOrEqual(a.identical, 17)
     }
 
-    // q4 re-rounds Qwen's 5-bit (Q5_0) blocks to 4 bits: measured 0.106 of max |logit|, top-1 11/12, no
-    // continuation identical to 64 tokens but a mean of 21 leading tokens shared (first differences at 2…51).
+    // q4 re-rounds Qwen's 5-bit (Q5_0) blocks to 4 bits: measured 0.13 of max |logit|, top-1 11/12, no
+    // continuation identical to 64 tokens but a mean of 20 leading tokens shared (first differences at 1…51).
     func testQwenCoderQ4() throws {
         let a = try measure(fixture: "decoder_qwen2.5-coder.json", model: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
                             modelName: "Qwen2.5-Coder-0.5B-Instruct", weights: .q4)
         XCTAssertGreaterThanOrEqual(a.top1, 10)
-        XCTAssertLessThanOrEqual(a.worstRelative, 0.2)
+        XCTAssertLessThanOrEqual(a.worstRelative, 0.25)
         XCTAssertGreaterThanOrEqual(meanAgreement(a), 12)
     }
 }
