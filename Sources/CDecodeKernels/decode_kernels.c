@@ -107,6 +107,44 @@ void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ld
     DISPATCH(F32, F32_TAIL)
 }
 
+/// C = A·B for M rows of A: for each 8-wide column chunk of C, one accumulator per row while B streams by rows once.
+/// In order over B's rows for every element, whatever M is.
+#define ROWS_TIMES(M)                                                                               \
+    {                                                                                               \
+        long col = 0;                                                                               \
+        for (; col + 8 <= n; col += 8) {                                                            \
+            __m256 acc[M];                                                                          \
+            UNROLL for (int r = 0; r < (M); r++) acc[r] = _mm256_setzero_ps();                      \
+            for (long t = 0; t < k; t++) {                                                          \
+                const __m256 row = _mm256_loadu_ps(b + t * ldb + col);                              \
+                UNROLL for (int r = 0; r < (M); r++)                                                \
+                    acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r * lda + t), row, acc[r]);    \
+            }                                                                                       \
+            UNROLL for (int r = 0; r < (M); r++) _mm256_storeu_ps(c + r * ldc + col, acc[r]);       \
+        }                                                                                           \
+        for (; col < n; col++)                                                                      \
+            for (long r = 0; r < (M); r++) {                                                        \
+                float sum = 0;                                                                      \
+                for (long t = 0; t < k; t++) sum += a[r * lda + t] * b[t * ldb + col];              \
+                c[r * ldc + col] = sum;                                                             \
+            }                                                                                       \
+    }
+
+void exemplar_f32_rows_times(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+                             long ldc) {
+    switch (m) {
+    case 1: ROWS_TIMES(1) break;
+    case 2: ROWS_TIMES(2) break;
+    case 3: ROWS_TIMES(3) break;
+    case 4: ROWS_TIMES(4) break;
+    case 5: ROWS_TIMES(5) break;
+    case 6: ROWS_TIMES(6) break;
+    case 7: ROWS_TIMES(7) break;
+    case 8: ROWS_TIMES(8) break;
+    default: break;
+    }
+}
+
 void exemplar_q8_dequantize(const uint8_t *u, const float *scales, const float *mins, long k, long o0, long o1,
                             float *dst) {
     for (long o = o0; o < o1; o++)
@@ -158,6 +196,16 @@ void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ld
             float sum = 0;
             for (long i = 0; i < k; i++) sum += w[o * ldw + i] * x[r * ldx + i];
             y[r * ldy + o] = sum;
+        }
+}
+
+void exemplar_f32_rows_times(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+                             long ldc) {
+    for (long r = 0; r < m; r++)
+        for (long col = 0; col < n; col++) {
+            float sum = 0;
+            for (long t = 0; t < k; t++) sum += a[r * lda + t] * b[t * ldb + col];
+            c[r * ldc + col] = sum;
         }
 }
 

@@ -140,14 +140,16 @@ public final class DecoderLayer {
                     let visibleEnd = past + start + rows  // keys 0 ..< visibleEnd matter to this block
                     let keys = caches[s].keys[layer].data + kvHead * d, values = caches[s].values[layer].data + kvHead * d
                     let q0 = q.data + (layout.offsets[s] + start) * qd, c0 = ctx.data + (layout.offsets[s] + start) * qd
-                    if rows == 1 {
-                        // One query (a decode step): the group's heads are adjacent in the row, so all of them go
-                        // through one product as a (group, D) matrix.
+                    if rows == 1, group <= fusedRowLimit {
+                        // One query (a decode step): the group's heads are adjacent in the row, a (group, D) matrix,
+                        // and the cached keys and values stream once for all of them through the few-row kernels
+                        // (sgemm spent most of a small model's decode step packing them).
                         let qs = q0 + kvHead * group * d, cs = c0 + kvHead * group * d
-                        BLAS.gemm(transB: true, m: group, n: visibleEnd, k: d, a: qs, lda: d, b: keys, ldb: kvd,
-                                  c: scores, ldc: visibleEnd)
+                        multiplyFewRowsTransposed(qs, ldx: d, rows: group, k: d, by: keys, ldw: kvd, outputs: visibleEnd,
+                                                  into: scores, ldy: visibleEnd)
                         for g in 0..<group { Kernels.softmax(scores + g * visibleEnd, visibleEnd, scale: scale) }
-                        BLAS.gemm(m: group, n: d, k: visibleEnd, a: scores, lda: visibleEnd, b: values, ldb: kvd, c: cs, ldc: d)
+                        multiplyFewRows(scores, lda: visibleEnd, rows: group, k: visibleEnd, by: values, ldb: kvd,
+                                        columns: d, into: cs, ldc: d)
                         continue
                     }
                     for head in (kvHead * group)..<((kvHead + 1) * group) {

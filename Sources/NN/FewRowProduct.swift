@@ -16,3 +16,21 @@ public func multiplyFewRows(_ x: UnsafePointer<Float>, rows m: Int, k: Int, weig
         exemplar_f32_gemv(weight, k, k, x, k, m, y, ldy, outputs.lowerBound, outputs.upperBound)
     }
 }
+
+/// y[r·ldy + o] = Σᵢ W[o·ldw + i] · x[r·ldx + i] for r < m ≤ `fusedRowLimit`, o < n, on the calling thread: the
+/// attention scores of a decode step (W the cached keys, x the queries of one key/value head's group), which
+/// sgemm would spend most of its time packing.
+public func multiplyFewRowsTransposed(_ x: UnsafePointer<Float>, ldx: Int, rows m: Int, k: Int,
+                                      by w: UnsafePointer<Float>, ldw: Int, outputs n: Int,
+                                      into y: UnsafeMutablePointer<Float>, ldy: Int) {
+    precondition(m <= fusedRowLimit, "at most \(fusedRowLimit) rows, got \(m)")
+    exemplar_f32_gemv(w, ldw, k, x, ldx, m, y, ldy, 0, n)
+}
+
+/// C (m, n) = A (m, k) · B (k, n) for m ≤ `fusedRowLimit`, on the calling thread: probabilities times cached values
+/// in a decode step, B streaming once.
+public func multiplyFewRows(_ a: UnsafePointer<Float>, lda: Int, rows m: Int, k: Int, by b: UnsafePointer<Float>, ldb: Int,
+                            columns n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+    precondition(m <= fusedRowLimit, "at most \(fusedRowLimit) rows, got \(m)")
+    exemplar_f32_rows_times(m, n, k, a, lda, b, ldb, c, ldc)
+}

@@ -26,5 +26,10 @@ void exemplar_q4_gemv(const uint32_t *nibbles, const float *scales, const float 
 void exemplar_f32_gemv(const float *w, long ldw, long k, const float *x, long ldx, long m, float *y, long ldy, long o0,
                        long o1);
 
+/// C (m, n) = A (m, k) · B (k, n) for m ≤ 8, all row-major with the given leading dimensions (attention of one
+/// decode step: probabilities times the cached values, B streaming once).
+void exemplar_f32_rows_times(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c,
+                             long ldc);
+
 void exemplar_q4_dequantize(const uint32_t *nibbles, const float *scales, const float *mins, long k, long o0, long o1,
                             float *dst);
