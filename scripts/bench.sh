@@ -2,10 +2,13 @@
 # Runs Exemplar's benchmarks and, when the Python peer venv exists (../shared/peers/encoder/setup.sh), the peer's
 # scripts on the same machine in the same sitting, then prints the ratios. Results: runs/bench/<timestamp>/.
 #
-#   scripts/bench.sh [encode] [search] [train]        (default: encode)
+#   scripts/bench.sh [encode] [search] [train] [decode]        (default: encode)
 # train: LoRA and QLoRA fine-tuning of MiniLM on GSM8K pairs (configs/encoder-gsm8k.yaml) for TRAIN_STEPS steps
 # (default 30), and the peer's train_lora.py for as many; steady pairs/s over the steps after the first five, as the
 # peer counts them.
+# decode: per model in $DECODE_MODELS (default: both proxies), the peer ../shared/peers/decoder/bench_decode.py on the
+# converted HF directory (transformers fp32, 2 threads), then `exemplar bench decode` per format in $DECODE_WEIGHTS
+# (default: f32 int8 q4), back to back; prints each JSON and the ratios to the peer.
 # Run nothing else heavy meanwhile: the machines are shared and noisy; quote ratios, not absolute figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +73,45 @@ for mode in ("lora", "qlora"):
           f"sgemm peak, {o['fraction_of_sgemm_peak_per_core']:.0%} per busy core), peak RSS {o['peak_rss_mib']:.0f} MiB — {ratio}")
 PY
       ;;
-    *) echo "bench.sh: unknown benchmark $w (encode, search, train)" >&2; exit 2 ;;
+    decode)
+      PEER_MODELS=${PEER_MODELS:-${PEER_HOME:-$HOME/.cache/exemplar-peers}/models}
+      for m in ${DECODE_MODELS:-SmolLM2-135M-Instruct Qwen2.5-Coder-0.5B-Instruct}; do
+        case "$m" in
+          SmolLM2-135M-Instruct) peer_dir=$PEER_MODELS/smollm2-135m-instruct-hf ;;
+          Qwen2.5-Coder-0.5B-Instruct) peer_dir=$PEER_MODELS/qwen2.5-coder-0.5b-instruct-hf ;;
+          *) peer_dir=$PEER_MODELS/$m ;;
+        esac
+        if [ -x "$PY" ] && [ -d "$peer_dir" ]; then
+          echo "peer decode $m: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+          (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" bench_decode.py "$peer_dir" --out "$OLDPWD/$OUT/peer-decode-$m.json") >&2
+          cat "$OUT/peer-decode-$m.json"
+        fi
+        for wf in ${DECODE_WEIGHTS:-f32 int8 q4}; do
+          echo "exemplar decode $m $wf: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+          $B bench decode --model "models/$m" --weights "$wf" > "$OUT/decode-$m-$wf.json"
+          cat "$OUT/decode-$m-$wf.json"
+        done
+      done
+      python3 - "$OUT" <<'PY'
+import glob, json, os, sys
+out = sys.argv[1]
+print(f"{'model':30} {'weights':7} {'bs1 decode tok/s':>22} {'bs8 decode tok/s':>22} {'prefill tok/s':>20} {'peak RSS MiB':>13}")
+for path in sorted(glob.glob(f"{out}/decode-*.json")):
+    o = json.load(open(path))
+    model = os.path.basename(os.path.dirname(o["model"])) if o["model"].endswith(".gguf") else os.path.basename(o["model"])
+    peer_path = f"{out}/peer-decode-{model}.json"
+    p = json.load(open(peer_path)) if os.path.exists(peer_path) else {}
+    def cell(ours, theirs):
+        return f"{ours:8.1f} ({ours / theirs:4.1f}x)" if theirs else f"{ours:8.1f}        "
+    if p and o["weights"] == "f32":
+        print(f"{model:30} {'peer':7} {p['bs1_decode_tok_s']:15.1f}        {p['bs8_decode_tok_s']:15.1f}        "
+              f"{p['prefill_tok_s']:13.1f}        {p.get('peak_rss_MiB', 0):13.0f}")
+    print(f"{model:30} {o['weights']:7} {cell(o['bs1']['decode_tok_s'], p.get('bs1_decode_tok_s')):>22} "
+          f"{cell(o['bs8']['decode_tok_s'], p.get('bs8_decode_tok_s')):>22} "
+          f"{cell(o['prefill']['tok_s'], p.get('prefill_tok_s')):>20} {o['peak_rss_MiB']:13.0f}")
+PY
+      ;;
+    *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode)" >&2; exit 2 ;;
   esac
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt" >&2

@@ -13,33 +13,44 @@ public final class DecoderLayer {
     let swiglu = SwiGLU()
     let rope: RotaryEmbedding
     let config: DecoderConfig
-    private var positions: [Int32] = []
+    /// Rotary angles of the last training forward, for backward.
+    private var angles: RotaryEmbedding.Angles?
 
-    init(_ config: DecoderConfig, rope: RotaryEmbedding) {
+    /// A block with zero Float32 weights (fill them through `parameters`).
+    convenience init(_ config: DecoderConfig, rope: RotaryEmbedding) {
+        self.init(config, rope: rope) { _, inFeatures, outFeatures, bias in
+            Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias)
+        }
+    }
+
+    /// A block whose projections `make(projection, in, out, bias)` creates (dense, quantised, loaded or not).
+    init(_ config: DecoderConfig, rope: RotaryEmbedding,
+         projection make: (Projection, _ inFeatures: Int, _ outFeatures: Int, _ bias: Bool) throws -> LinearLayer) rethrows {
         let c = config.hiddenSize, qd = config.numAttentionHeads * config.headDim, kvd = config.numKeyValueHeads * config.headDim
         self.config = config
         self.rope = rope
         inputLayerNorm = RMSNorm(dim: c, eps: config.rmsNormEps)
-        qProj = Linear(inFeatures: c, outFeatures: qd, bias: config.attentionBias)
-        kProj = Linear(inFeatures: c, outFeatures: kvd, bias: config.attentionBias)
-        vProj = Linear(inFeatures: c, outFeatures: kvd, bias: config.attentionBias)
-        oProj = Linear(inFeatures: qd, outFeatures: c, bias: false)
+        qProj = try make(.q, c, qd, config.attentionBias)
+        kProj = try make(.k, c, kvd, config.attentionBias)
+        vProj = try make(.v, c, kvd, config.attentionBias)
+        oProj = try make(.o, qd, c, false)
         postAttentionLayerNorm = RMSNorm(dim: c, eps: config.rmsNormEps)
-        gateProj = Linear(inFeatures: c, outFeatures: config.intermediateSize, bias: false)
-        upProj = Linear(inFeatures: c, outFeatures: config.intermediateSize, bias: false)
-        downProj = Linear(inFeatures: config.intermediateSize, outFeatures: c, bias: false)
+        gateProj = try make(.gate, c, config.intermediateSize, false)
+        upProj = try make(.up, c, config.intermediateSize, false)
+        downProj = try make(.down, config.intermediateSize, c, false)
         attention = Attention(heads: config.numAttentionHeads, kvHeads: config.numKeyValueHeads,
                               headDim: config.headDim, causal: true)
     }
 
-    /// x (N, C) over whole sequences (training, or a one-shot forward without cache).
-    func forward(_ x: Tensor, layout: PackedSequences, positions: [Int32], training: Bool) -> Tensor {
+    /// x (N, C) over whole sequences (training, or a one-shot forward without cache); `angles` are the rotary
+    /// angles of the rows' positions.
+    func forward(_ x: Tensor, layout: PackedSequences, angles: RotaryEmbedding.Angles, training: Bool) -> Tensor {
         let y = inputLayerNorm.forward(x, training: training)
-        let q = qProj.forward(y, training: training), k = kProj.forward(y, training: training)
-        let v = vProj.forward(y, training: training)
-        rope.apply(q, heads: config.numAttentionHeads, positions: positions)
-        rope.apply(k, heads: config.numKeyValueHeads, positions: positions)
-        if training { self.positions = positions }
+        let qkv = project(y, [qProj, kProj, vProj], training: training)
+        let (q, k, v) = (qkv[0], qkv[1], qkv[2])
+        rope.apply(q, heads: config.numAttentionHeads, angles: angles)
+        rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
+        self.angles = training ? angles : nil
         let h = oProj.forward(attention.forward(q: q, k: k, v: v, layout: layout, training: training), training: training)
         h.add(x)
         return mlp(h, training: training)
@@ -47,23 +58,32 @@ public final class DecoderLayer {
 
     private func mlp(_ h: Tensor, training: Bool) -> Tensor {
         let y = postAttentionLayerNorm.forward(h, training: training)
-        let out = downProj.forward(swiglu.forward(gate: gateProj.forward(y, training: training),
-                                                  up: upProj.forward(y, training: training), training: training),
-                                   training: training)
+        let gateUp = project(y, [gateProj, upProj], training: training)
+        let out = downProj.forward(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), training: training)
         out.add(h)
         return out
     }
 
+    /// The projections of one input: quantised ones of a decode step in a single pass over the cores
+    /// (`forwardTogether`), others one by one.
+    private func project(_ y: Tensor, _ projections: [LinearLayer], training: Bool) -> [Tensor] {
+        if !training, y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
+            return forwardTogether(quantised, y)
+        }
+        return projections.map { $0.forward(y, training: training) }
+    }
+
     /// dy (N, C) → dx (N, C), reversing `forward`.
     func backward(_ dy: Tensor) -> Tensor {
+        guard let angles else { preconditionFailure("DecoderLayer.backward without a training forward") }
         let (dGate, dUp) = swiglu.backward(downProj.backward(dy))
         let dY2 = gateProj.backward(dGate)
         dY2.add(upProj.backward(dUp))
         let dH = postAttentionLayerNorm.backward(dY2)
         dH.add(dy)
         let (dq, dk, dv) = attention.backward(oProj.backward(dH))
-        rope.apply(dq, heads: config.numAttentionHeads, positions: positions, inverse: true)
-        rope.apply(dk, heads: config.numKeyValueHeads, positions: positions, inverse: true)
+        rope.apply(dq, heads: config.numAttentionHeads, angles: angles, inverse: true)
+        rope.apply(dk, heads: config.numKeyValueHeads, angles: angles, inverse: true)
         let dY1 = qProj.backward(dq)
         dY1.add(kProj.backward(dk))
         dY1.add(vProj.backward(dv))
@@ -73,46 +93,81 @@ public final class DecoderLayer {
     }
 
     /// Incremental forward: x (N, C) holds the new tokens of each sequence (packed by `layout`), positioned after
-    /// the tokens already in that sequence's cache; their keys and values are appended to the caches of `layer`.
-    func forward(_ x: Tensor, layout: PackedSequences, caches: [KVCache], layer: Int) -> Tensor {
-        let hq = config.numAttentionHeads, hkv = config.numKeyValueHeads, d = config.headDim
-        let qd = hq * d, kvd = hkv * d, group = hq / hkv
-        var positions: [Int32] = []
-        positions.reserveCapacity(layout.tokenCount)
-        for (s, l) in layout.lengths.enumerated() { for t in 0..<l { positions.append(Int32(caches[s].length + t)) } }
-        let y = inputLayerNorm.forward(x)
-        let q = qProj.forward(y, training: false), k = kProj.forward(y, training: false), v = vProj.forward(y, training: false)
-        rope.apply(q, heads: hq, positions: positions)
-        rope.apply(k, heads: hkv, positions: positions)
+    /// the tokens already in that sequence's cache (`angles` are for those positions); their keys and values are
+    /// appended to the caches of `layer`.
+    func forward(_ x: Tensor, layout: PackedSequences, caches: [KVCache], layer: Int, angles: RotaryEmbedding.Angles) -> Tensor {
+        let qkv = project(inputLayerNorm.forward(x), [qProj, kProj, vProj], training: false)
+        let (q, k, v) = (qkv[0], qkv[1], qkv[2])
+        rope.apply(q, heads: config.numAttentionHeads, angles: angles)
+        rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         for (s, cache) in caches.enumerated() { cache.write(layer: layer, k: k, v: v, from: layout.offsets[s], count: layout.lengths[s]) }
+        let h = oProj.forward(cachedAttention(q, layout: layout, caches: caches, layer: layer), training: false)
+        h.add(x)
+        return mlp(h, training: false)
+    }
+
+    /// Rows of new queries per attention task: prefill splits each sequence into blocks of this many queries, each
+    /// multiplied only with the keys it can see (a causal prefill then does half the work of a full score matrix),
+    /// and the blocks give both cores work even for one sequence.
+    static let queryBlock = 64
+
+    /// Causal attention of the new tokens' queries q (N, H·D) over each sequence's cached keys and values (the new
+    /// ones included) → context (N, H·D). Grouped-query heads share their key/value head.
+    private func cachedAttention(_ q: Tensor, layout: PackedSequences, caches: [KVCache], layer: Int) -> Tensor {
+        let hq = config.numAttentionHeads, hkv = config.numKeyValueHeads, d = config.headDim
+        let qd = hq * d, kvd = hkv * d, group = hq / hkv, block = Self.queryBlock
         let ctx = Tensor(uninitializedShape: [layout.tokenCount, qd])
         let scale = 1 / Float(d).squareRoot()
-        let maxTotal = zip(caches, layout.lengths).map { $0.length + $1 }.max() ?? 0
-        Parallel.forEachChunk(layout.count * hkv, cost: group * layout.maxLength * maxTotal * d) { range in
-            let scores = Tensor(uninitializedShape: [layout.maxLength * maxTotal])
-            withExtendedLifetime(scores) {
-                for task in range {
-                    let s = task / hkv, kvHead = task % hkv
-                    let n = layout.lengths[s], past = caches[s].length, total = past + n
+        // Tasks (sequence, first query, kv head), ordered by query block so that dealing them out in turn gives each
+        // worker a share of the cheap early blocks and of the expensive late ones.
+        var tasks: [(s: Int, start: Int, kvHead: Int)] = []
+        var cost = 0, maxTotal = 0
+        for s in 0..<layout.count {
+            let n = layout.lengths[s], total = caches[s].length + n
+            maxTotal = max(maxTotal, total)
+            for start in stride(from: 0, to: n, by: block) { for kvHead in 0..<hkv { tasks.append((s, start, kvHead)) } }
+            cost += 4 * hq * n * total * d
+        }
+        tasks.sort { ($0.start, $0.s, $0.kvHead) < ($1.start, $1.s, $1.kvHead) }
+        let workers = cost < 200_000 ? 1 : min(Parallel.workers, tasks.count)
+        Parallel.forEachChunk(workers, cost: .max / workers) { ids in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(group, block) * maxTotal)
+            defer { scores.deallocate() }
+            for w in ids {
+                for t in stride(from: w, to: tasks.count, by: workers) {
+                    let (s, start, kvHead) = tasks[t]
+                    let rows = min(block, layout.lengths[s] - start), past = caches[s].length
+                    let visibleEnd = past + start + rows  // keys 0 ..< visibleEnd matter to this block
                     let keys = caches[s].keys[layer].data + kvHead * d, values = caches[s].values[layer].data + kvHead * d
+                    let q0 = q.data + (layout.offsets[s] + start) * qd, c0 = ctx.data + (layout.offsets[s] + start) * qd
+                    if rows == 1, group <= fusedRowLimit {
+                        // One query (a decode step): the group's heads are adjacent in the row, a (group, D) matrix,
+                        // and the cached keys and values stream once for all of them through the few-row kernels
+                        // (sgemm spent most of a small model's decode step packing them).
+                        let qs = q0 + kvHead * group * d, cs = c0 + kvHead * group * d
+                        multiplyFewRowsTransposed(qs, ldx: d, rows: group, k: d, by: keys, ldw: kvd, outputs: visibleEnd,
+                                                  into: scores, ldy: visibleEnd)
+                        for g in 0..<group { Kernels.softmax(scores + g * visibleEnd, visibleEnd, scale: scale) }
+                        multiplyFewRows(scores, lda: visibleEnd, rows: group, k: visibleEnd, by: values, ldb: kvd,
+                                        columns: d, into: cs, ldc: d)
+                        continue
+                    }
                     for head in (kvHead * group)..<((kvHead + 1) * group) {
-                        let qs = q.data + layout.offsets[s] * qd + head * d, cs = ctx.data + layout.offsets[s] * qd + head * d
-                        let p = scores.data
-                        BLAS.gemm(transB: true, m: n, n: total, k: d, a: qs, lda: qd, b: keys, ldb: kvd, c: p, ldc: total)
-                        for i in 0..<n {
-                            // New token i is at position past + i: it sees keys 0 … past + i.
-                            let visible = past + i + 1
-                            Kernels.softmax(p + i * total, visible, scale: scale)
-                            if visible < total { (p + i * total + visible).update(repeating: 0, count: total - visible) }
+                        BLAS.gemm(transB: true, m: rows, n: visibleEnd, k: d, a: q0 + head * d, lda: qd, b: keys, ldb: kvd,
+                                  c: scores, ldc: visibleEnd)
+                        for i in 0..<rows {
+                            // Query i of the block is at position past + start + i: it sees keys 0 … that position.
+                            let visible = past + start + i + 1, p = scores + i * visibleEnd
+                            Kernels.softmax(p, visible, scale: scale)
+                            if visible < visibleEnd { (p + visible).update(repeating: 0, count: visibleEnd - visible) }
                         }
-                        BLAS.gemm(m: n, n: d, k: total, a: p, lda: total, b: values, ldb: kvd, c: cs, ldc: qd)
+                        BLAS.gemm(m: rows, n: d, k: visibleEnd, a: scores, lda: visibleEnd, b: values, ldb: kvd,
+                                  c: c0 + head * d, ldc: qd)
                     }
                 }
             }
         }
-        let h = oProj.forward(ctx, training: false)
-        h.add(x)
-        return mlp(h, training: false)
+        return ctx
     }
 
     enum Projection: String, CaseIterable {

@@ -32,37 +32,41 @@ extension DecoderConfig {
 }
 
 extension DecoderModel {
-    /// Loads a llama / qwen2 GGUF file, dequantising every tensor to Float32 exactly as ggml does, and undoing
-    /// llama.cpp's q/k row permutation for `llama` files so the weights equal the Hugging Face ones.
-    public static func load(gguf path: String) throws -> DecoderModel {
+    /// Loads a llama / qwen2 GGUF file, dequantising every tensor to Float32 exactly as ggml does (undoing llama.cpp's
+    /// q/k row permutation for `llama` files so the weights equal the Hugging Face ones), then keeping them as
+    /// `weights` says (see `DecoderWeightFormat` for which GGUF blocks convert without loss).
+    public static func load(gguf path: String, weights format: DecoderWeightFormat = .f32) throws -> DecoderModel {
         guard FileManager.default.fileExists(atPath: path) else { throw DecoderError.missingFile(path) }
         let file = try GGUFFile(path: path)
         let config = try DecoderConfig(gguf: file)
         try config.validate()
-        let model = DecoderModel(config: config)
-        try model.loadWeights { name, destination in
+        let source = DecoderWeightSource { name, shape, rows, destination in
             guard let stored = ggufName(name) else {
                 throw DecoderError.weightMismatch(path: path, tensor: name, reason: "no GGUF counterpart")
             }
             guard file.contains(stored) else { throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "missing") }
             let info = try file.info(stored)
-            guard info.shape == destination.shape else {
-                throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(destination.shape)")
+            guard info.shape == shape else {
+                throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(shape)")
             }
+            let rowLength = shape.dropFirst().reduce(1, *), count = rows.count * rowLength
             if config.modelType == "llama", let heads = GGUFLlamaPermutation.heads(
                 forTensor: stored, headCount: config.numAttentionHeads, kvHeadCount: config.numKeyValueHeads) {
                 let values = try file.floatsUndoingLlamaPermutation(stored, heads: heads)
-                values.withUnsafeBufferPointer { destination.data.update(from: $0.baseAddress!, count: destination.count) }
+                values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + rows.lowerBound * rowLength, count: count) }
+            } else if rows == 0..<(shape.first ?? 1) {
+                try file.dequantise(stored, into: destination, count: count)
             } else {
-                try file.dequantise(stored, into: destination.data, count: destination.count)
+                try file.dequantise(stored, rows: rows, into: destination, count: count)
             }
         }
-        return model
+        return try DecoderModel(config: config, weights: format, source: source)
     }
 
     /// Loads an HF directory or a `.gguf` file, whichever `path` is.
-    public static func load(path: String) throws -> DecoderModel {
-        path.hasSuffix(".gguf") ? try load(gguf: path) : try load(directory: URL(fileURLWithPath: path))
+    public static func load(path: String, weights format: DecoderWeightFormat = .f32) throws -> DecoderModel {
+        path.hasSuffix(".gguf") ? try load(gguf: path, weights: format)
+                                : try load(directory: URL(fileURLWithPath: path), weights: format)
     }
 
     /// Hugging Face parameter name → GGUF tensor name.

@@ -4,8 +4,8 @@ import Tensor
 
 extension DecoderModel {
     /// Loads a Hugging Face directory: `config.json` and `model.safetensors`, or the shards listed in
-    /// `model.safetensors.index.json`. BF16/F16/F32 weights are widened to Float32.
-    public static func load(directory: URL) throws -> DecoderModel {
+    /// `model.safetensors.index.json`. BF16/F16/F32 weights are widened to Float32, then kept as `weights` says.
+    public static func load(directory: URL, weights format: DecoderWeightFormat = .f32) throws -> DecoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DecoderError.missingFile(directory.path)
@@ -19,7 +19,6 @@ extension DecoderModel {
             throw DecoderError.invalidFile(path: configURL.path, reason: "cannot decode (\(error))")
         }
         try config.validate()
-        let model = DecoderModel(config: config)
         let files = try shards(directory)
         var opened: [String: SafeTensorsFile] = [:]
         func file(_ path: String) throws -> SafeTensorsFile {
@@ -28,19 +27,40 @@ extension DecoderModel {
             opened[path] = f
             return f
         }
-        try model.loadWeights { name, destination in
+        let source = DecoderWeightSource { name, shape, rows, destination in
             guard let path = files[name] ?? (files.count == 1 && files.keys.first == "*" ? files["*"] : nil) else {
                 throw DecoderError.weightMismatch(path: directory.path, tensor: name, reason: "missing")
             }
             let f = try file(path)
             guard f.contains(name) else { throw DecoderError.weightMismatch(path: path, tensor: name, reason: "missing") }
             let info = try f.info(name)
-            guard info.shape == destination.shape else {
-                throw DecoderError.weightMismatch(path: path, tensor: name, reason: "shape \(info.shape), expected \(destination.shape)")
+            guard info.shape == shape else {
+                throw DecoderError.weightMismatch(path: path, tensor: name, reason: "shape \(info.shape), expected \(shape)")
             }
-            try f.copyFloats(name, into: destination.data, count: destination.count)
+            if rows == 0..<(shape.first ?? 1) {
+                try f.copyFloats(name, into: destination, count: info.elementCount)
+            } else {
+                try copyRows(of: info, in: f, rows: rows, into: destination)
+            }
         }
-        return model
+        return try DecoderModel(config: config, weights: format, source: source)
+    }
+
+    /// Rows `rows` of a float tensor, widened to Float32 as `SafeTensorsFile.copyFloats` widens whole tensors.
+    private static func copyRows(of info: SafeTensorInfo, in file: SafeTensorsFile, rows: Range<Int>,
+                                 into destination: UnsafeMutablePointer<Float>) throws {
+        let rowLength = info.shape.dropFirst().reduce(1, *), count = rows.count * rowLength
+        try file.withUnsafeRawBytes(of: info.name) { bytes in
+            switch info.dtype {
+            case .f32:
+                UnsafeMutableRawPointer(destination).copyMemory(from: bytes.baseAddress! + 4 * rows.lowerBound * rowLength,
+                                                                byteCount: 4 * count)
+            case .f16: HalfPrecision.f16ToF32(bytes.baseAddress! + 2 * rows.lowerBound * rowLength, destination, count: count)
+            case .bf16: HalfPrecision.bf16ToF32(bytes.baseAddress! + 2 * rows.lowerBound * rowLength, destination, count: count)
+            default:
+                throw DecoderError.weightMismatch(path: file.path, tensor: info.name, reason: "dtype \(info.dtype) is not F32, F16 or BF16")
+            }
+        }
     }
 
     /// Tensor name → shard path ("*" → the single file when there is no index).

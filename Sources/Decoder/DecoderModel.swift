@@ -3,30 +3,110 @@ import Tensor
 
 /// A Llama / Qwen2 causal language model (the architectures of SmolLM2 and Qwen2.5): token embeddings, pre-norm
 /// blocks with grouped-query attention and RoPE, a final RMSNorm, and an lm_head tied to the embeddings or not.
+///
+/// The projections hold their weights in `weightFormat`: Float32 (trainable, exact), or quantised for fast
+/// inference (see `DecoderWeightFormat`). Quantised models keep the token table and the lm_head in int8 even for
+/// `q4`: the lm_head is the largest matrix of a small model and the logits its most sensitive product (llama.cpp's
+/// Q4_K_M files keep `output.weight` at 6–8 bits for the same reason); norms and biases stay Float32.
 public final class DecoderModel {
     public let config: DecoderConfig
-    public let embedTokens: Embedding
+    public let weightFormat: DecoderWeightFormat
+    /// The token table as a trainable Float32 `Embedding`; nil when quantised (`quantizedTokens` holds it then).
+    public let embedTokens: Embedding?
     public let layers: [DecoderLayer]
     public let norm: RMSNorm
-    /// nil when tied: the logits are then computed with the embedding matrix.
-    public let lmHead: Linear?
+    /// The output projection (V, C): a `Linear` for untied Float32 models, nil for tied ones (the logits then use
+    /// `embedTokens`), an `Int8Linear` for quantised models (the token table itself when tied).
+    public let lmHead: (any LinearLayer)?
+    /// The int8 token table of a quantised model; rows are dequantised on lookup.
+    let quantizedTokens: Int8Linear?
     let rope: RotaryEmbedding
 
-    public init(config: DecoderConfig) {
+    /// A Float32 model with zero weights (fill them with `loadWeights`).
+    public convenience init(config: DecoderConfig) {
+        try! self.init(config: config, weights: .f32, source: nil)  // no source: nothing can throw
+    }
+
+    /// Builds the model tensor by tensor from `source` (zeros without one; quantised formats need one). Quantised
+    /// projections are read into a scratch a few MiB at a time and quantised from there, so the Float32 model never
+    /// exists in memory as a whole.
+    init(config: DecoderConfig, weights format: DecoderWeightFormat, source: DecoderWeightSource?) throws {
+        precondition(format == .f32 || source != nil, "a quantised model needs its weights at construction")
         self.config = config
+        weightFormat = format
         let rope = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta)
         self.rope = rope
-        embedTokens = Embedding(count: config.vocabSize, dim: config.hiddenSize)
-        layers = (0..<config.numHiddenLayers).map { _ in DecoderLayer(config, rope: rope) }
-        norm = RMSNorm(dim: config.hiddenSize, eps: config.rmsNormEps)
-        lmHead = config.tieWordEmbeddings ? nil : Linear(inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false)
+        let c = config.hiddenSize, v = config.vocabSize
+
+        func dense(_ tensor: Tensor, _ name: String) throws -> Tensor {
+            try source?.read(name, into: tensor)
+            return tensor
+        }
+        func int8(_ name: String, out: Int, in: Int, bias: Tensor?) throws -> Int8Linear {
+            let layer = Int8Linear(inFeatures: `in`, outFeatures: out, bias: bias)
+            try source!.readRows(name, shape: [out, `in`], layer.quantize)
+            return layer
+        }
+        func projection(_ name: String, _ inFeatures: Int, _ outFeatures: Int, _ hasBias: Bool) throws -> LinearLayer {
+            if format == .f32 {
+                let layer = Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
+                _ = try dense(layer.weight.value, "\(name).weight")
+                if let b = layer.bias { _ = try dense(b.value, "\(name).bias") }
+                return layer
+            }
+            let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
+            if format == .int8 { return try int8("\(name).weight", out: outFeatures, in: inFeatures, bias: bias) }
+            let layer = Q4Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias)
+            try source!.readRows("\(name).weight", shape: [outFeatures, inFeatures], layer.quantize)
+            return layer
+        }
+
+        if format == .f32 {
+            let table = Embedding(count: v, dim: c)
+            _ = try dense(table.weight.value, "model.embed_tokens.weight")
+            embedTokens = table
+            quantizedTokens = nil
+        } else {
+            embedTokens = nil
+            quantizedTokens = try int8("model.embed_tokens.weight", out: v, in: c, bias: nil)
+        }
+        layers = try (0..<config.numHiddenLayers).map { i in
+            let layer = try DecoderLayer(config, rope: rope) { p, inFeatures, outFeatures, bias in
+                try projection("model.layers.\(i).\(p.rawValue)", inFeatures, outFeatures, bias)
+            }
+            _ = try dense(layer.inputLayerNorm.weight.value, "model.layers.\(i).input_layernorm.weight")
+            _ = try dense(layer.postAttentionLayerNorm.weight.value, "model.layers.\(i).post_attention_layernorm.weight")
+            return layer
+        }
+        norm = RMSNorm(dim: c, eps: config.rmsNormEps)
+        _ = try dense(norm.weight.value, "model.norm.weight")
+        if config.tieWordEmbeddings {
+            lmHead = quantizedTokens
+        } else if format == .f32 {
+            lmHead = try projection("lm_head", c, v, false)
+        } else {
+            lmHead = try int8("lm_head.weight", out: v, in: c, bias: nil)
+        }
+    }
+
+    /// ids (N) → token vectors (N, C).
+    func embed(_ ids: [Int32], training: Bool) -> Tensor {
+        if let embedTokens { return embedTokens.forward(ids, training: training) }
+        let table = quantizedTokens!, c = config.hiddenSize
+        let out = Tensor(uninitializedShape: [ids.count, c])
+        for (r, id) in ids.enumerated() {
+            precondition(id >= 0 && Int(id) < config.vocabSize, "token id \(id) out of range 0..<\(config.vocabSize)")
+            table.dequantizeRows(Int(id)..<(Int(id) + 1), into: out.row(r))
+        }
+        return out
     }
 
     /// Whole sequences without a cache (training and one-shot scoring): ids (N) → final hidden states (N, C).
     public func forward(_ ids: [Int32], layout: PackedSequences, training: Bool = false) -> Tensor {
-        var h = embedTokens.forward(ids, training: training)
-        let positions = layout.positions
-        for layer in layers { h = layer.forward(h, layout: layout, positions: positions, training: training) }
+        precondition(!training || weightFormat == .f32, "only Float32 models train")
+        var h = embed(ids, training: training)
+        let angles = rope.angles(layout.positions)
+        for layer in layers { h = layer.forward(h, layout: layout, angles: angles, training: training) }
         return norm.forward(h, training: training)
     }
 
@@ -34,7 +114,7 @@ public final class DecoderModel {
     public func backward(_ dHidden: Tensor) {
         var d = norm.backward(dHidden)
         for layer in layers.reversed() { d = layer.backward(d) }
-        embedTokens.backward(d)
+        embedTokens?.backward(d)
     }
 
     /// Incremental forward: the new tokens of each sequence (packed by `layout`) after what its cache holds;
@@ -42,19 +122,27 @@ public final class DecoderModel {
     public func forward(_ ids: [Int32], layout: PackedSequences, caches: [KVCache]) -> Tensor {
         precondition(caches.count == layout.count, "one cache per sequence")
         for (cache, n) in zip(caches, layout.lengths) { cache.reserve(n) }
-        var h = embedTokens.forward(ids)
-        for (i, layer) in layers.enumerated() { h = layer.forward(h, layout: layout, caches: caches, layer: i) }
+        var positions: [Int32] = []
+        positions.reserveCapacity(layout.tokenCount)
+        for (cache, n) in zip(caches, layout.lengths) { for t in 0..<n { positions.append(Int32(cache.length + t)) } }
+        let angles = rope.angles(positions)
+        var h = embed(ids, training: false)
+        for (i, layer) in layers.enumerated() { h = layer.forward(h, layout: layout, caches: caches, layer: i, angles: angles) }
         for (cache, n) in zip(caches, layout.lengths) { cache.advance(by: n) }
         return norm.forward(h)
     }
 
     /// hidden (R, C) → logits (R, V).
     public func logits(_ hidden: Tensor) -> Tensor {
-        if let lmHead { return lmHead.forward(hidden) }
-        let v = config.vocabSize, c = config.hiddenSize
+        if let lmHead { return lmHead.forward(hidden, training: false) }
+        let v = config.vocabSize, c = config.hiddenSize, table = embedTokens!.weight.value
         let out = Tensor(uninitializedShape: [hidden.rows, v])
-        BLAS.parallelGemm(transB: true, m: hidden.rows, n: v, k: c, a: hidden.data, lda: c,
-                          b: embedTokens.weight.value.data, ldb: c, c: out.data, ldc: v)
+        if hidden.rows <= fusedRowLimit {
+            multiplyFewRows(hidden.data, rows: hidden.rows, k: c, weight: table.data, outputs: v, into: out.data, ldy: v)
+        } else {
+            BLAS.parallelGemm(transB: true, m: hidden.rows, n: v, k: c, a: hidden.data, lda: c, b: table.data, ldb: c,
+                              c: out.data, ldc: v)
+        }
         return out
     }
 
@@ -62,12 +150,31 @@ public final class DecoderModel {
         KVCache(layers: config.numHiddenLayers, width: config.numKeyValueHeads * config.headDim, capacity: capacity)
     }
 
-    /// Every parameter under its Hugging Face name.
+    /// Bytes held by the weights (quantised values and scales, Float32 norms and biases).
+    public var weightBytes: Int {
+        func bytes(_ layer: (any LinearLayer)?) -> Int {
+            switch layer {
+            case let q as any BlockQuantizedLinear: return q.weightBytes + 4 * (q.bias?.count ?? 0)
+            case let l as Linear: return 4 * (l.weight.value.count + (l.bias?.value.count ?? 0))
+            default: return 0
+            }
+        }
+        var total = 4 * norm.dim + 4 * (embedTokens?.weight.value.count ?? 0) + (quantizedTokens?.weightBytes ?? 0)
+        if lmHead !== quantizedTokens { total += bytes(lmHead) }
+        for layer in layers {
+            total += 4 * (layer.inputLayerNorm.dim + layer.postAttentionLayerNorm.dim)
+            for p in DecoderLayer.Projection.allCases { total += bytes(layer[p]) }
+        }
+        return total
+    }
+
+    /// Every Float32 parameter under its Hugging Face name (quantised weights are not parameters).
     public var namedParameters: [(String, Parameter)] {
-        var out: [(String, Parameter)] = [("model.embed_tokens.weight", embedTokens.weight)]
+        var out: [(String, Parameter)] = []
+        if let embedTokens { out.append(("model.embed_tokens.weight", embedTokens.weight)) }
         for (i, layer) in layers.enumerated() { out += layer.parameters.map { ("model.layers.\(i).\($0.0)", $0.1) } }
         out.append(("model.norm.weight", norm.weight))
-        if let lmHead { out.append(("lm_head.weight", lmHead.weight)) }
+        if let lmHead = lmHead as? Linear { out.append(("lm_head.weight", lmHead.weight)) }
         return out
     }
 

@@ -21,12 +21,19 @@ public final class Linear {
         precondition(x.columns == inFeatures, "Linear expects \(inFeatures) input features, got shape \(x.shape)")
         let n = x.rows
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-        if let bias {
-            let b = bias.value.data, out = outFeatures
-            Parallel.forEachChunk(n, cost: out) { rows in for r in rows { y.row(r).update(from: b, count: out) } }
+        if n <= fusedRowLimit {
+            // A decode step: the weight streams once through the few-row kernel (see `multiplyFewRows`).
+            multiplyFewRows(x.data, rows: n, k: inFeatures, weight: weight.value.data, outputs: outFeatures, into: y.data,
+                            ldy: outFeatures)
+            if let bias { for r in 0..<n { Kernels.add(bias.value.data, into: y.row(r), outFeatures) } }
+        } else {
+            if let bias {
+                let b = bias.value.data, out = outFeatures
+                Parallel.forEachChunk(n, cost: out) { rows in for r in rows { y.row(r).update(from: b, count: out) } }
+            }
+            BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
+                              b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
         }
-        BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
-                  b: weight.value.data, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
         input = training && weight.requiresGrad ? x : nil
         return y
     }

@@ -67,7 +67,7 @@ final class DecoderModelTests: XCTestCase {
         let logits = tied.logits(h)
         XCTAssertEqual(logits.shape, [2, 19])
         var expected: Float = 0
-        for c in 0..<8 { expected += h[c] * tied.embedTokens.weight.value[5 * 8 + c] }
+        for c in 0..<8 { expected += h[c] * tied.embedTokens!.weight.value[5 * 8 + c] }
         XCTAssertEqual(logits[5], expected, accuracy: 1e-5)
         XCTAssertEqual(tinyModel(tied: false).logits(h).shape, [2, 19])
     }

@@ -1,0 +1,12 @@
+/// How a decoder keeps its projection weights in memory.
+///
+/// Decoding one token reads every weight once, so at small batch sizes generation speed is set by the bytes per
+/// weight. Both quantised formats store blocks of 32 inputs as codes with a Float32 step and minimum (`AffineBlock`):
+/// - `f32`: 4 bytes, reproduces the reference implementation (transformers) to Float32 rounding;
+/// - `int8`: 1.25 bytes, 8-bit codes; error ≤ (max − min)/510 of each block, and none for weights read from a GGUF
+///   4-, 5- or 8-bit block (the proxies' Q4_1, Q4_K, Q5_0 and Q8_0 tensors: only Q6_K ones are re-rounded);
+/// - `q4`: 0.75 bytes, 4-bit codes (ggml's Q4_1 values); error ≤ (max − min)/30, none for GGUF 4-bit blocks.
+/// Quantised models keep the token table and lm_head in `int8` (see `DecoderModel`).
+public enum DecoderWeightFormat: String, CaseIterable, Sendable, Codable {
+    case f32, int8, q4
+}
