@@ -60,7 +60,8 @@ final class DecoderLoRATests: XCTestCase {
     }
 
     /// With quantised weights the adapter merges into the Float32 weights first, which are then quantised: the merged
-    /// projections are off the GGUF grids, so int8 re-rounds them (measured 6.7e-3 of max |logit| from PeftModel's; the bound leaves 3× room).
+    /// projections are off the GGUF grids, so int8 re-rounds them (measured 6.7e-3 of max |logit| from PeftModel's;
+    /// the bound leaves 3× room).
     func testAdapterMergesBeforeQuantising() throws {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Repository.fixture("decoder_lora_smollm2.json")))
         let lm = try LanguageModel.load(path: try Repository.model("SmolLM2-135M-Instruct").path,
