@@ -47,17 +47,19 @@ public final class LanguageModel {
         return path.hasSuffix(".gguf") ? url.deletingLastPathComponent() : url
     }
 
-    /// Loads the model at `path` (HF directory or .gguf), its tokenizer and, if given, merges a PEFT LoRA adapter.
-    /// `path` is kept as resolved (the .gguf file when given its directory).
-    public static func load(path given: String, adapter: URL? = nil) throws -> LanguageModel {
+    /// Loads the model at `path` (HF directory or .gguf), its tokenizer and, if given, merges a PEFT LoRA adapter;
+    /// the weights are kept as `weights` says. `path` is kept as resolved (the .gguf file when given its directory).
+    public static func load(path given: String, adapter: URL? = nil, weights: DecoderWeightFormat = .f32) throws -> LanguageModel {
         let path = resolveModelPath(given)
         let directory = tokenizerDirectory(forModel: path)
         let tokenizerConfig = try loadTokenizerConfig(directory)
         let tokenizerFile = directory.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: tokenizerFile.path) else { throw DecoderError.missingFile(tokenizerFile.path) }
         let tokenizer = try Tokenizer.load(directory: directory)
-        let model = try DecoderModel.load(path: path)
+        // An adapter merges into Float32 weights, which are quantised after.
+        var model = try DecoderModel.load(path: path, weights: adapter == nil ? weights : .f32)
         let merged = try adapter.map { try model.mergeLoRA(from: $0) }
+        if model.weightFormat != weights { model = try model.converted(to: weights) }
 
         var stops = Set(model.config.eosTokenId.map(Int32.init))
         stops.formUnion(try generationConfigEOS(directory))

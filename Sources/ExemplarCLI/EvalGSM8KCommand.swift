@@ -39,6 +39,9 @@ struct EvalGSM8KCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter for the decoder, merged into its weights at load.")
     var adapter: String?
 
+    @Option(help: "Decoder weight format: f32, int8 or q4 (recorded in run.json).")
+    var weights: DecoderWeightFormat?
+
     @Option(help: "The first N test questions (default: all).")
     var limit: Int?
 
@@ -90,6 +93,7 @@ struct EvalGSM8KCommand: ParsableCommand {
         var cfg = try EvalGSM8KConfig.load(path: config, overrides: overrides)
         if let model { cfg.model = model }
         if let adapter { cfg.adapter = adapter }
+        if let weights { cfg.weights = weights }
         if let limit { cfg.limit = limit }
         if let shots { cfg.shots = shots }
         if let shotSelection { cfg.shotSelection = shotSelection }
@@ -124,6 +128,7 @@ struct EvalGSM8KCommand: ParsableCommand {
         // Zero shots are zero shots whatever their source: recorded as fixed, so a rerun with another selection resumes.
         var settings = GSM8KRunSettings(model: cfg.model, testData: cfg.testData, promptFormat: cfg.promptFormat, shots: cfg.shots,
                                         shotSelection: cfg.shots > 0 ? cfg.shotSelection : .fixed, maxNewTokens: cfg.maxNewTokens)
+        settings.weights = cfg.weights == .f32 ? nil : cfg.weights
         if !cfg.adapter.isEmpty {
             settings.adapter = cfg.adapter
             let weights = URL(fileURLWithPath: cfg.adapter).appendingPathComponent("adapter_model.safetensors").path
@@ -156,9 +161,11 @@ struct EvalGSM8KCommand: ParsableCommand {
         if !pending.isEmpty {
             let shots = try sources.shots(for: pending.map { test[$0] }, indices: pending, k: cfg.shots)
             let loadStart = Date()
-            let lm = try LanguageModel.load(path: modelPath, adapter: cfg.adapter.isEmpty ? nil : URL(fileURLWithPath: cfg.adapter))
-            log(String(format: "loaded %@%@ in %.1f s", modelPath as NSString,
-                       cfg.adapter.isEmpty ? "" : " + adapter \(cfg.adapter)" as NSString, Date().timeIntervalSince(loadStart)))
+            let lm = try LanguageModel.load(path: modelPath, adapter: cfg.adapter.isEmpty ? nil : URL(fileURLWithPath: cfg.adapter),
+                                            weights: cfg.weights)
+            log(String(format: "loaded %@%@ (%@ weights) in %.1f s", modelPath as NSString,
+                       cfg.adapter.isEmpty ? "" : " + adapter \(cfg.adapter)" as NSString, cfg.weights.rawValue as NSString,
+                       Date().timeIntervalSince(loadStart)))
             let evaluator = try GSM8KEvaluator(model: lm, format: format, maxNewTokens: cfg.maxNewTokens)
             let questions = try zip(pending, shots).map { try evaluator.prepare(index: $0, problem: test[$0], shots: $1) }
 

@@ -1,3 +1,4 @@
+import Decoder
 import Foundation
 import MathTasks
 
@@ -8,6 +9,8 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
     var model = ""
     /// PEFT LoRA adapter merged into the decoder ("" = none).
     var adapter = ""
+    /// How the decoder keeps its weights (f32, int8, q4).
+    var weights = DecoderWeightFormat.f32
     var testData = "data/gsm8k/test.jsonl"
     /// Train problems for fixed and random shots.
     var trainData = "data/gsm8k/train.jsonl"
@@ -31,7 +34,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
     var out = ""
 
     enum CodingKeys: String, CodingKey {
-        case model, adapter, testData = "test_data", trainData = "train_data", limit, shots
+        case model, adapter, weights, testData = "test_data", trainData = "train_data", limit, shots
         case shotSelection = "shot_selection", seed, index, indexDir = "index_dir", encoder
         case encoderAdapter = "encoder_adapter", promptFormat = "prompt_format", batchSize = "batch_size"
         case maxNewTokens = "max_new_tokens", out
@@ -52,6 +55,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
         guard out.isEmpty else { return out }
         var name = URL(fileURLWithPath: model).lastPathComponent
         if name.hasSuffix(".gguf") { name.removeLast(".gguf".count) }
+        if weights != .f32 { name += "-\(weights.rawValue)" }
         return "runs/gsm8k/\(name)-" + (shots == 0 ? "0shot" : "\(shotSelection.rawValue)-\(shots)shot")
     }
 }

@@ -1,3 +1,4 @@
+import Decoder
 import Foundation
 import Retrieval
 
@@ -9,6 +10,8 @@ public struct GSM8KRunSettings: Codable, Equatable, Sendable {
     /// PEFT LoRA adapter merged into the decoder ("" = none) and the SHA-256 of its weights.
     public var adapter: String
     public var adapterSHA256: String
+    /// The decoder's weight format when not Float32 (nil = f32, also for runs recorded before formats existed).
+    public var weights: DecoderWeightFormat?
     public var testData: String
     /// As requested (auto stays auto: the same model resolves it the same way).
     public var promptFormat: PromptFormat
@@ -27,17 +30,19 @@ public struct GSM8KRunSettings: Codable, Equatable, Sendable {
     public var maxNewTokens: Int
 
     enum CodingKeys: String, CodingKey {
-        case model, adapter, adapterSHA256 = "adapter_sha256", testData = "test_data", promptFormat = "prompt_format"
+        case model, adapter, adapterSHA256 = "adapter_sha256", weights, testData = "test_data", promptFormat = "prompt_format"
         case shots, shotSelection = "shot_selection", trainData = "train_data", seed, index
         case indexDocuments = "index_documents", indexEmbedded = "index_embedded", encoder, maxNewTokens = "max_new_tokens"
     }
 
-    public init(model: String, adapter: String = "", adapterSHA256: String = "", testData: String, promptFormat: PromptFormat,
+    public init(model: String, adapter: String = "", adapterSHA256: String = "", weights: DecoderWeightFormat? = nil,
+                testData: String, promptFormat: PromptFormat,
                 shots: Int, shotSelection: ShotSelection, trainData: String = "", seed: UInt64 = 0, index: String = "",
                 indexDocuments: Int = 0, indexEmbedded: String = "", encoder: EncoderFingerprint? = nil, maxNewTokens: Int) {
         self.model = model
         self.adapter = adapter
         self.adapterSHA256 = adapterSHA256
+        self.weights = weights
         self.testData = testData
         self.promptFormat = promptFormat
         self.shots = shots

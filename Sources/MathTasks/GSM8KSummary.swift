@@ -54,14 +54,15 @@ public struct GSM8KSummary: Codable, Equatable, Sendable {
 
     /// "fixed 4-shot, chat", "random 8-shot (seed 7), plain", "retrieved 4-shot (gsm8k-train), chat", "0-shot, chat".
     public static func describe(_ s: GSM8KRunSettings, format: PromptFormat) -> String {
-        guard s.shots > 0 else { return "0-shot, \(format.rawValue)" }
+        let weights = s.weights.map { ", \($0.rawValue) weights" } ?? ""
+        guard s.shots > 0 else { return "0-shot, \(format.rawValue)\(weights)" }
         let source: String
         switch s.shotSelection {
         case .fixed: source = ""
         case .random: source = " (seed \(s.seed))"
         case .retrieved: source = " (\(s.index))"
         }
-        return "\(s.shotSelection.rawValue) \(s.shots)-shot\(source), \(format.rawValue)"
+        return "\(s.shotSelection.rawValue) \(s.shots)-shot\(source), \(format.rawValue)\(weights)"
     }
 
     /// A Markdown table (one row) and a line of details.

@@ -175,6 +175,29 @@ final class EvalGSM8KCLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("SmolLM2-135M-Instruct + decoder_lora_smollm2"), result.stdout)
     }
 
+    /// A quantised decoder's format is recorded in run.json and the summary (f32 runs record nothing, as before
+    /// formats existed), and a run continues only in the same format. SmolLM2's weights are all on GGUF grids that
+    /// int8 keeps exactly, so its greedy output equals the Float32 run's.
+    func testWeightFormatIsRecorded() throws {
+        let out = scratch.appendingPathComponent("int8").path, reference = scratch.appendingPathComponent("f32").path
+        let quantised = try eval(out, ["--limit", "1", "--shots", "0", "--weights", "int8"])
+        XCTAssertEqual(quantised.status, 0, quantised.stderr)
+        XCTAssertTrue(quantised.stderr.contains("(int8 weights)"), quantised.stderr)
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))) as! [String: Any]
+        XCTAssertEqual(settings["weights"] as? String, "int8")
+        XCTAssertTrue(quantised.stdout.contains("| 0-shot, chat, int8 weights |"), quantised.stdout)
+
+        let float = try eval(reference, ["--limit", "1", "--shots", "0"])
+        XCTAssertEqual(float.status, 0, float.stderr)
+        let floatSettings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reference + "/run.json"))) as! [String: Any]
+        XCTAssertNil(floatSettings["weights"])
+        XCTAssertEqual(try predictions(out)[0]["output"] as? String, try predictions(reference)[0]["output"] as? String)
+
+        let mixed = try eval(out, ["--limit", "2", "--shots", "0", "--weights", "q4"])
+        XCTAssertNotEqual(mixed.status, 0)
+        XCTAssertTrue(mixed.stderr.contains("weights: \"int8\" → \"q4\""), mixed.stderr)
+    }
+
     func assertOneLineError(_ result: Run, mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertNotEqual(result.status, 0, "exit status", file: file, line: line)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
@@ -232,6 +255,9 @@ final class EvalGSM8KCLITests: XCTestCase {
         var unnamed = config
         unnamed.out = ""
         XCTAssertEqual(unnamed.outputDirectory, "runs/gsm8k/Qwen2.5-Coder-0.5B-Instruct-retrieved-4shot")
+        XCTAssertEqual(config.weights, .f32)
+        unnamed.weights = .int8
+        XCTAssertEqual(unnamed.outputDirectory, "runs/gsm8k/Qwen2.5-Coder-0.5B-Instruct-int8-retrieved-4shot")
         // Every field of the struct is in the file, so the file documents them all.
         let yamlKeys = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             .filter { !$0.hasPrefix("#") && $0.contains(":") }.map { String($0.split(separator: ":")[0]) }

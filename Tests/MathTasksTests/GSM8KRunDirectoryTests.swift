@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Decoder
 import Retrieval
 @testable import MathTasks
 
@@ -132,5 +133,7 @@ final class GSM8KRunDirectoryTests: XCTestCase {
         XCTAssertEqual(GSM8KSummary.describe(retrieved, format: .plain), "retrieved 4-shot (gsm8k-train), plain")
         retrieved.shots = 0
         XCTAssertEqual(GSM8KSummary.describe(retrieved, format: .chat), "0-shot, chat")
+        retrieved.weights = .q4
+        XCTAssertEqual(GSM8KSummary.describe(retrieved, format: .chat), "0-shot, chat, q4 weights")
     }
 }
