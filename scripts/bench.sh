@@ -57,7 +57,7 @@ PY
         if [ -x "$PY" ]; then
           (cd "$PEERS/encoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" train_lora.py --max-steps "$steps" --no-eval \
             --out "$OLDPWD/$OUT/peer-$mode-adapter" $([ $mode = qlora ] && echo --qlora)) 2>/dev/null \
-            | python3 -c 'import sys, json; t = sys.stdin.read(); print(json.dumps(json.loads(t[t.index("{"):t.rindex("}") + 1])))' \
+            | python3 -c 'import sys, json; t = sys.stdin.read(); print(json.dumps(json.JSONDecoder().raw_decode(t[t.rindex("{\n \"mode\""):])[0]))' \
             > "$OUT/peer-train-$mode.json" || true
         fi
       done
