@@ -51,7 +51,7 @@ public final class DecoderLayer {
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         self.angles = training ? angles : nil
-        let h = oProj.forward(attention.forward(q: q, k: k, v: v, layout: layout, training: training), training: training)
+        let h = project(attention.forward(q: q, k: k, v: v, layout: layout, training: training), [oProj], training: training)[0]
         h.add(x)
         return mlp(h, training: training)
     }
@@ -59,18 +59,20 @@ public final class DecoderLayer {
     private func mlp(_ h: Tensor, training: Bool) -> Tensor {
         let y = postAttentionLayerNorm.forward(h, training: training)
         let gateUp = project(y, [gateProj, upProj], training: training)
-        let out = downProj.forward(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), training: training)
+        let out = project(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), [downProj], training: training)[0]
         out.add(h)
         return out
     }
 
-    /// The projections of one input: quantised ones of a decode step in a single pass over the cores
-    /// (`forwardTogether`), others one by one.
+    /// The projections of one input. For inference: quantised ones of a decode step in a single pass over the cores
+    /// (`forwardTogether`), Float32 ones of a prefill through `Linear.inferenceForward` (the AVX-512 GEMM where the CPU
+    /// has it); training goes through `forward`, which keeps what backward needs.
     private func project(_ y: Tensor, _ projections: [LinearLayer], training: Bool) -> [Tensor] {
-        if !training, y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
+        if training { return projections.map { $0.forward(y, training: true) } }
+        if y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
             return forwardTogether(quantised, y)
         }
-        return projections.map { $0.forward(y, training: training) }
+        return projections.map { ($0 as? Linear)?.inferenceForward(y) ?? $0.forward(y, training: false) }
     }
 
     /// dy (N, C) → dx (N, C), reversing `forward`.
@@ -101,7 +103,7 @@ public final class DecoderLayer {
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         for (s, cache) in caches.enumerated() { cache.write(layer: layer, k: k, v: v, from: layout.offsets[s], count: layout.lengths[s]) }
-        let h = oProj.forward(cachedAttention(q, layout: layout, caches: caches, layer: layer), training: false)
+        let h = project(cachedAttention(q, layout: layout, caches: caches, layer: layer), [oProj], training: false)[0]
         h.add(x)
         return mlp(h, training: false)
     }
