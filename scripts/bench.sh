@@ -6,9 +6,10 @@
 # train: LoRA and QLoRA fine-tuning of MiniLM on GSM8K pairs (configs/encoder-gsm8k.yaml) for TRAIN_STEPS steps
 # (default 30), and the peer's train_lora.py for as many; steady pairs/s over the steps after the first five, as the
 # peer counts them.
-# decode: per model in $DECODE_MODELS (default: both proxies), the peer ../shared/peers/decoder/bench_decode.py on the
-# converted HF directory (transformers fp32, 2 threads), then `exemplar bench decode` per format in $DECODE_WEIGHTS
-# (default: f32 int8 q4), back to back; prints each JSON and the ratios to the peer.
+# decode: per model in $DECODE_MODELS (default: both proxies), $DECODE_ROUNDS (3) rounds of the peer
+# ../shared/peers/decoder/bench_decode.py on the converted HF directory (transformers fp32, 2 threads), then
+# `exemplar bench decode` per format in $DECODE_WEIGHTS (default: f32 int8 q4), one timed run each; prints each JSON
+# and the median over rounds of each ratio to the peer's run of the same round.
 # Run nothing else heavy meanwhile: the machines are shared and noisy; quote ratios, not absolute figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +75,8 @@ for mode in ("lora", "qlora"):
 PY
       ;;
     decode)
+      # Rounds of (peer, then each format), one timed run each: every ratio compares runs a minute or two apart, and
+      # the table gives the median over the rounds of each ratio (the machine's load changes from minute to minute).
       PEER_MODELS=${PEER_MODELS:-${PEER_HOME:-$HOME/.cache/exemplar-peers}/models}
       for m in ${DECODE_MODELS:-SmolLM2-135M-Instruct Qwen2.5-Coder-0.5B-Instruct}; do
         case "$m" in
@@ -81,34 +84,47 @@ PY
           Qwen2.5-Coder-0.5B-Instruct) peer_dir=$PEER_MODELS/qwen2.5-coder-0.5b-instruct-hf ;;
           *) peer_dir=$PEER_MODELS/$m ;;
         esac
-        if [ -x "$PY" ] && [ -d "$peer_dir" ]; then
-          echo "peer decode $m: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-          (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" bench_decode.py "$peer_dir" --out "$OLDPWD/$OUT/peer-decode-$m.json") >&2
-          cat "$OUT/peer-decode-$m.json"
-        fi
-        for wf in ${DECODE_WEIGHTS:-f32 int8 q4}; do
-          echo "exemplar decode $m $wf: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-          $B bench decode --model "models/$m" --weights "$wf" > "$OUT/decode-$m-$wf.json"
-          cat "$OUT/decode-$m-$wf.json"
+        for r in $(seq 1 "${DECODE_ROUNDS:-3}"); do
+          if [ -x "$PY" ] && [ -d "$peer_dir" ]; then
+            echo "round $r, peer decode $m: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+            (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" bench_decode.py "$peer_dir" --runs 1 \
+               --out "$OLDPWD/$OUT/peer-decode-$m-r$r.json") > /dev/null 2>&1
+            cat "$OUT/peer-decode-$m-r$r.json"
+          fi
+          for wf in ${DECODE_WEIGHTS:-f32 int8 q4}; do
+            echo "round $r, exemplar decode $m $wf: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+            $B bench decode --model "models/$m" --weights "$wf" --runs 1 > "$OUT/decode-$m-$wf-r$r.json" 2> /dev/null
+            cat "$OUT/decode-$m-$wf-r$r.json"
+          done
         done
       done
       python3 - "$OUT" <<'PY'
-import glob, json, os, sys
+import glob, json, os, re, statistics, sys
 out = sys.argv[1]
-print(f"{'model':30} {'weights':7} {'bs1 decode tok/s':>22} {'bs8 decode tok/s':>22} {'prefill tok/s':>20} {'peak RSS MiB':>13}")
-for path in sorted(glob.glob(f"{out}/decode-*.json")):
-    o = json.load(open(path))
-    model = os.path.basename(os.path.dirname(o["model"])) if o["model"].endswith(".gguf") else os.path.basename(o["model"])
-    peer_path = f"{out}/peer-decode-{model}.json"
-    p = json.load(open(peer_path)) if os.path.exists(peer_path) else {}
-    def cell(ours, theirs):
-        return f"{ours:8.1f} ({ours / theirs:4.1f}x)" if theirs else f"{ours:8.1f}        "
-    if p and o["weights"] == "f32":
-        print(f"{model:30} {'peer':7} {p['bs1_decode_tok_s']:15.1f}        {p['bs8_decode_tok_s']:15.1f}        "
-              f"{p['prefill_tok_s']:13.1f}        {p.get('peak_rss_MiB', 0):13.0f}")
-    print(f"{model:30} {o['weights']:7} {cell(o['bs1']['decode_tok_s'], p.get('bs1_decode_tok_s')):>22} "
-          f"{cell(o['bs8']['decode_tok_s'], p.get('bs8_decode_tok_s')):>22} "
-          f"{cell(o['prefill']['tok_s'], p.get('prefill_tok_s')):>20} {o['peak_rss_MiB']:13.0f}")
+metrics = [("bs1 decode", "bs1_decode_tok_s", lambda o: o["bs1"]["decode_tok_s"]),
+           ("bs8 decode", "bs8_decode_tok_s", lambda o: o["bs8"]["decode_tok_s"]),
+           ("prefill", "prefill_tok_s", lambda o: o["prefill"]["tok_s"])]
+runs = {}
+for path in glob.glob(f"{out}/*decode-*-r*.json"):
+    name = os.path.basename(path)[:-5]
+    if m := re.match(r"peer-decode-(.+)-r(\d+)$", name):
+        model, fmt, r = m.group(1), "peer", m.group(2)
+    else:
+        model, fmt, r = re.match(r"decode-(.+)-(\w+)-r(\d+)$", name).groups()
+    runs.setdefault(model, {}).setdefault(fmt, {})[int(r)] = json.load(open(path))
+print("tok/s: median over rounds; (ratio): median over rounds of ours / the peer's run of the same round")
+print(f"{'model':28} {'weights':7} " + " ".join(f"{m[0] + ' tok/s':>22}" for m in metrics) + f" {'peak RSS MiB':>13}")
+for model, formats in sorted(runs.items()):
+    peer = formats.get("peer", {})
+    for fmt in ["peer"] + [f for f in ("f32", "int8", "q4") if f in formats]:
+        cells = []
+        for label, peer_key, ours in metrics:
+            values = {r: (o[peer_key] if fmt == "peer" else ours(o)) for r, o in formats[fmt].items()}
+            ratios = [values[r] / peer[r][peer_key] for r in values if fmt != "peer" and r in peer]
+            text = f"{statistics.median(values.values()):8.1f}"
+            cells.append(text + (f" ({statistics.median(ratios):4.2f}x)" if ratios else " " * 8))
+        rss = statistics.median(o.get("peak_rss_MiB", 0) for o in formats[fmt].values())
+        print(f"{model:28} {fmt:7} " + " ".join(f"{c:>22}" for c in cells) + f" {rss:13.0f}")
 PY
       ;;
     *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode)" >&2; exit 2 ;;

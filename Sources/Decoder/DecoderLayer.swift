@@ -51,7 +51,7 @@ public final class DecoderLayer {
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         self.angles = training ? angles : nil
-        let h = oProj.forward(attention.forward(q: q, k: k, v: v, layout: layout, training: training), training: training)
+        let h = project(attention.forward(q: q, k: k, v: v, layout: layout, training: training), [oProj], training: training)[0]
         h.add(x)
         return mlp(h, training: training)
     }
@@ -59,18 +59,20 @@ public final class DecoderLayer {
     private func mlp(_ h: Tensor, training: Bool) -> Tensor {
         let y = postAttentionLayerNorm.forward(h, training: training)
         let gateUp = project(y, [gateProj, upProj], training: training)
-        let out = downProj.forward(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), training: training)
+        let out = project(swiglu.forward(gate: gateUp[0], up: gateUp[1], training: training), [downProj], training: training)[0]
         out.add(h)
         return out
     }
 
-    /// The projections of one input: quantised ones of a decode step in a single pass over the cores
-    /// (`forwardTogether`), others one by one.
+    /// The projections of one input. For inference: quantised ones of a decode step in a single pass over the cores
+    /// (`forwardTogether`), Float32 ones of a prefill through `Linear.inferenceForward` (the AVX-512 GEMM where the CPU
+    /// has it); training goes through `forward`, which keeps what backward needs.
     private func project(_ y: Tensor, _ projections: [LinearLayer], training: Bool) -> [Tensor] {
-        if !training, y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
+        if training { return projections.map { $0.forward(y, training: true) } }
+        if y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
             return forwardTogether(quantised, y)
         }
-        return projections.map { $0.forward(y, training: training) }
+        return projections.map { ($0 as? Linear)?.inferenceForward(y) ?? $0.forward(y, training: false) }
     }
 
     /// dy (N, C) → dx (N, C), reversing `forward`.
@@ -101,7 +103,7 @@ public final class DecoderLayer {
         rope.apply(q, heads: config.numAttentionHeads, angles: angles)
         rope.apply(k, heads: config.numKeyValueHeads, angles: angles)
         for (s, cache) in caches.enumerated() { cache.write(layer: layer, k: k, v: v, from: layout.offsets[s], count: layout.lengths[s]) }
-        let h = oProj.forward(cachedAttention(q, layout: layout, caches: caches, layer: layer), training: false)
+        let h = project(cachedAttention(q, layout: layout, caches: caches, layer: layer), [oProj], training: false)[0]
         h.add(x)
         return mlp(h, training: false)
     }
@@ -131,20 +133,21 @@ public final class DecoderLayer {
         tasks.sort { ($0.start, $0.s, $0.kvHead) < ($1.start, $1.s, $1.kvHead) }
         let workers = cost < 200_000 ? 1 : min(Parallel.workers, tasks.count)
         Parallel.forEachChunk(workers, cost: .max / workers) { ids in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(group, block) * maxTotal)
-            defer { scores.deallocate() }
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: group * block * maxTotal)
+            let gathered = UnsafeMutablePointer<Float>.allocate(capacity: group * block * d)
+            defer { scores.deallocate(); gathered.deallocate() }
             for w in ids {
                 for t in stride(from: w, to: tasks.count, by: workers) {
                     let (s, start, kvHead) = tasks[t]
                     let rows = min(block, layout.lengths[s] - start), past = caches[s].length
                     let visibleEnd = past + start + rows  // keys 0 ..< visibleEnd matter to this block
                     let keys = caches[s].keys[layer].data + kvHead * d, values = caches[s].values[layer].data + kvHead * d
-                    let q0 = q.data + (layout.offsets[s] + start) * qd, c0 = ctx.data + (layout.offsets[s] + start) * qd
+                    // The group's heads are adjacent in each query row: for query i, a (group, D) matrix.
+                    let qs = q.data + (layout.offsets[s] + start) * qd + kvHead * group * d
+                    let cs = ctx.data + (layout.offsets[s] + start) * qd + kvHead * group * d
                     if rows == 1, group <= fusedRowLimit {
-                        // One query (a decode step): the group's heads are adjacent in the row, a (group, D) matrix,
-                        // and the cached keys and values stream once for all of them through the few-row kernels
-                        // (sgemm spent most of a small model's decode step packing them).
-                        let qs = q0 + kvHead * group * d, cs = c0 + kvHead * group * d
+                        // One query (a decode step): the cached keys and values stream once for all the group's heads
+                        // through the few-row kernels (sgemm spent most of a small model's decode step packing them).
                         multiplyFewRowsTransposed(qs, ldx: d, rows: group, k: d, by: keys, ldw: kvd, outputs: visibleEnd,
                                                   into: scores, ldy: visibleEnd)
                         for g in 0..<group { Kernels.softmax(scores + g * visibleEnd, visibleEnd, scale: scale) }
@@ -152,18 +155,24 @@ public final class DecoderLayer {
                                         columns: d, into: cs, ldc: d)
                         continue
                     }
-                    for head in (kvHead * group)..<((kvHead + 1) * group) {
-                        BLAS.gemm(transB: true, m: rows, n: visibleEnd, k: d, a: q0 + head * d, lda: qd, b: keys, ldb: kvd,
-                                  c: scores, ldc: visibleEnd)
-                        for i in 0..<rows {
-                            // Query i of the block is at position past + start + i: it sees keys 0 … that position.
-                            let visible = past + start + i + 1, p = scores + i * visibleEnd
+                    // Several queries (prefill): every (query, head) of the group gathered into one (rows·group, D)
+                    // matrix, so the keys and the values go through one product each — sgemm packs them once for the
+                    // group instead of once per head, and the larger products run nearer its peak.
+                    let m = rows * group
+                    for i in 0..<rows { (gathered + i * group * d).update(from: qs + i * qd, count: group * d) }
+                    BLAS.gemm(transB: true, m: m, n: visibleEnd, k: d, a: gathered, lda: d, b: keys, ldb: kvd,
+                              c: scores, ldc: visibleEnd)
+                    for i in 0..<rows {
+                        // Query i of the block is at position past + start + i: it sees keys 0 … that position.
+                        let visible = past + start + i + 1
+                        for g in 0..<group {
+                            let p = scores + (i * group + g) * visibleEnd
                             Kernels.softmax(p, visible, scale: scale)
                             if visible < visibleEnd { (p + visible).update(repeating: 0, count: visibleEnd - visible) }
                         }
-                        BLAS.gemm(m: rows, n: d, k: visibleEnd, a: scores, lda: visibleEnd, b: values, ldb: kvd,
-                                  c: c0 + head * d, ldc: qd)
                     }
+                    BLAS.gemm(m: m, n: d, k: visibleEnd, a: scores, lda: visibleEnd, b: values, ldb: kvd, c: gathered, ldc: d)
+                    for i in 0..<rows { (cs + i * qd).update(from: gathered + i * group * d, count: group * d) }
                 }
             }
         }

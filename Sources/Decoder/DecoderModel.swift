@@ -71,10 +71,13 @@ public final class DecoderModel {
             quantizedTokens = try int8("model.embed_tokens.weight", out: v, in: c, bias: nil)
         }
         layers = try (0..<config.numHiddenLayers).map { i in
+            // Read in the checkpoint's order (input norm, projections, post-attention norm), so a truncated file is
+            // reported by the first tensor it lacks.
+            let inputNorm = try dense(Tensor(uninitializedShape: [c]), "model.layers.\(i).input_layernorm.weight")
             let layer = try DecoderLayer(config, rope: rope) { p, inFeatures, outFeatures, bias in
                 try projection("model.layers.\(i).\(p.rawValue)", inFeatures, outFeatures, bias)
             }
-            _ = try dense(layer.inputLayerNorm.weight.value, "model.layers.\(i).input_layernorm.weight")
+            if source != nil { layer.inputLayerNorm.weight.value.assign(inputNorm) }
             _ = try dense(layer.postAttentionLayerNorm.weight.value, "model.layers.\(i).post_attention_layernorm.weight")
             return layer
         }

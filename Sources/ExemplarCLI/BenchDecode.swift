@@ -41,6 +41,11 @@ struct BenchDecode: ParsableCommand {
     @Option(help: "Directory with GSM8K test.jsonl.")
     var data = "data/gsm8k"
 
+    func validate() throws {
+        guard newTokens >= 2 else { throw ValidationError("--new-tokens must be at least 2 (decode tok/s times tokens 2…N)") }
+        guard runs >= 1, prefillTokens >= 0 else { throw ValidationError("--runs must be positive, --prefill-tokens ≥ 0") }
+    }
+
     func run() throws {
         try reportingErrors {
             let batches = try batch.split(separator: ",").map { part -> Int in

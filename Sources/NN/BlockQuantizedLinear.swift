@@ -7,10 +7,11 @@ import Tensor
 /// - few rows (a decode step: one token per sequence, ≤ `fusedRowLimit`): a fused kernel widens each weight block to
 ///   Float32 in registers and multiplies it into every row, so the weight streams from memory once per step at its
 ///   quantised size — the step is memory-bound and this is what makes it fast;
-/// - many rows (prefill): the weight is dequantised (all cores) into a scratch, whole or in large tiles, and multiplied
-///   with sgemm split over the cores by activation rows, as a Float32 layer is: the arithmetic runs at sgemm speed and
-///   each weight is dequantised once per call. (Small per-core tiles kept in L2 were 2× slower: sgemm repacks the
-///   whole activation matrix for every tile.)
+/// - many rows (prefill): where the CPU has AVX-512, each core dequantises its share of the weight rows and runs the
+///   AVX-512 GEMM of `ManyRowProduct`; otherwise the weight is dequantised (all cores) into a scratch, whole or in
+///   large tiles, and multiplied with sgemm split over the cores by activation rows, as a Float32 layer is.
+///   Either way each weight is dequantised once per call. (Small sgemm tiles kept in L2 were 2× slower: sgemm repacks
+///   the whole activation matrix for every tile.)
 ///
 /// Backward returns the input gradient only (dx = dy·W, through the same dequantised tiles): there is no weight to
 /// train, but LoRA adapters and the layers below need dx.
@@ -41,6 +42,9 @@ extension BlockQuantizedLinear {
             Parallel.forEachChunk(n, cost: 2 * k * m) { outputs in
                 multiplyFused(x, ldx: k, rows: m, into: y, ldy: ldy, outputs: outputs)
             }
+        } else if ManyRowProduct.isAvailable {
+            multiplyManyRows(x, rows: m, into: y, ldy: ldy)
+            return
         } else {
             if let bias { for r in 0..<m { (y + r * ldy).update(from: bias.data, count: n) } }
             let tile = Swift.min(n, Self.tileRows(k))
@@ -55,6 +59,18 @@ extension BlockQuantizedLinear {
             return
         }
         if let bias { for r in 0..<m { Kernels.add(bias.data, into: y + r * ldy, n) } }
+    }
+
+    /// Prefill where the CPU has AVX-512 (`ManyRowProduct`): each core dequantises its share of W's rows a tile at a
+    /// time and multiplies all rows of x by them.
+    private func multiplyManyRows(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let k = inFeatures, n = outFeatures
+        if let bias { for r in 0..<m { (y + r * ldy).update(from: bias.data, count: n) } }
+        ManyRowProduct.multiply(x, rows: m, k: k, outputs: n, into: y, ldy: ldy, accumulate: bias != nil,
+                                tile: Swift.max(32, Self.tileRows(k) / Parallel.workers), scratch: true) { range, scratch in
+            dequantizeRows(range, into: scratch!)
+            return UnsafePointer(scratch!)
+        }
     }
 
     /// Weight rows per dequantised tile: up to 32 MiB of Float32, the whole matrix for every projection of the proxy

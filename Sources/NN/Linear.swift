@@ -38,6 +38,23 @@ public final class Linear {
         return y
     }
 
+    /// x (N, in) → y (N, out) for inference (keeps nothing): many rows go through the AVX-512 GEMM of
+    /// `ManyRowProduct` where the CPU has it, others through `forward`.
+    public func inferenceForward(_ x: Tensor) -> Tensor {
+        guard x.rows > fusedRowLimit, ManyRowProduct.isAvailable else { return forward(x, training: false) }
+        precondition(x.columns == inFeatures, "Linear expects \(inFeatures) input features, got shape \(x.shape)")
+        let n = x.rows
+        let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+        if let bias { for r in 0..<n { y.row(r).update(from: bias.value.data, count: outFeatures) } }
+        let w = weight.value.data, k = inFeatures
+        ManyRowProduct.multiply(x.data, rows: n, k: k, outputs: outFeatures, into: y.data, ldy: outFeatures,
+                                accumulate: bias != nil, tile: outFeatures, scratch: false) { range, _ in
+            UnsafePointer(w + range.lowerBound * k)
+        }
+        input = nil
+        return y
+    }
+
     /// dy (N, out) → dx (N, in); accumulates dW += dyᵀ·x and db += Σ dy into parameters that require gradients.
     public func backward(_ dy: Tensor) -> Tensor {
         let dx = Tensor(uninitializedShape: Array(dy.shape.dropLast()) + [inFeatures])

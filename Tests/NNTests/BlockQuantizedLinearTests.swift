@@ -142,6 +142,23 @@ final class BlockQuantizedLinearTests: XCTestCase {
         }
     }
 
+    /// Many rows over more inputs than one of the prefill GEMM's 256-input blocks (partial sums carried across
+    /// blocks), with edge tiles in both directions (rows not a multiple of 14, outputs not of 32), and a bias.
+    func testManyRowsOverSeveralInputBlocks() {
+        let (n, k, rows) = (70, 640, 31)
+        let dense = Linear(inFeatures: k, outFeatures: n)
+        dense.weight.value.assign(GradientCheck.random([n, k], seed: 21))
+        dense.bias!.value.assign(GradientCheck.random([n], seed: 22))
+        for layer in [Int8Linear(quantizing: dense), Q4Linear(quantizing: dense)] as [any BlockQuantizedLinear] {
+            let reference = Linear(inFeatures: k, outFeatures: n)
+            reference.weight.value.assign(dequantised(layer))
+            reference.bias!.value.assign(dense.bias!.value)
+            let x = GradientCheck.random([rows, k], seed: 23)
+            let got = layer.forward(x, training: false), want = reference.forward(x)
+            for i in 0..<(rows * n) { XCTAssertEqual(got[i], want[i], accuracy: 2e-4, "\(type(of: layer)) [\(i)]") }
+        }
+    }
+
     func testBackwardGivesInputGradient() {
         for (name, layer, _) in formats(makeDense()) {
             let x = GradientCheck.random([5, Self.inFeatures], seed: 3), r = GradientCheck.random([5, Self.outFeatures], seed: 4)

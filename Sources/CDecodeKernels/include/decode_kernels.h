@@ -1,7 +1,7 @@
 #pragma once
 #include <stdint.h>
 
-/// Matrix-vector kernels for decoding: y = x·Wᵀ with W (n, k) stored row by row — quantised in blocks of 32 inputs, or
+/// Kernels for running a decoder. Matrix-vector kernels for decoding: y = x·Wᵀ with W (n, k) stored row by row — quantised in blocks of 32 inputs, or
 /// Float32 — and x a few (m ≤ 8) activation rows. Each weight block is loaded (and widened to Float32) once and
 /// multiplied into all m rows, so W streams from memory once per call whatever m is; sgemm would first copy ("pack")
 /// the whole of W, which costs more than the product at these sizes. Callers split the output rows [o0, o1) over
@@ -33,3 +33,11 @@ void exemplar_f32_rows_times(long m, long n, long k, const float *a, long lda, c
 
 void exemplar_q4_dequantize(const uint32_t *nibbles, const float *scales, const float *mins, long k, long o0, long o1,
                             float *dst);
+
+/// 1 when exemplar_prefill_gemm can run: the CPU has AVX-512F and the environment does not set EXEMPLAR_AVX512=0.
+int exemplar_prefill_gemm_available(void);
+
+/// C[i·ldc + j] (+ C when accumulate) = Σ_t A[i·lda + t] · B[j·ldb + t] for i < m, j < n: x·Wᵀ for many rows of x, with
+/// AVX-512 (prefill_gemm.c). Single-threaded; callers split the columns (W's rows) over threads.
+void exemplar_prefill_gemm(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                           int accumulate);
