@@ -91,6 +91,57 @@ struct QueryDistances {
     }
 };
 
+/// HNSW::neighbor_range, inlined (libfaiss compiles it out of line): the slice of `neighbors` holding node's links
+/// on `level`.
+inline void neighborRange(const faiss::HNSW &hnsw, storage_idx_t node, int level, size_t &begin, size_t &end) {
+    const size_t offset = hnsw.offsets[node];
+    begin = offset + hnsw.cum_nneighbor_per_level[level];
+    end = offset + hnsw.cum_nneighbor_per_level[level + 1];
+}
+
+/// FAISS 1.7.3's MinimaxHeap::push, pop_min and count_below on the same struct, inlined into the search loop (libfaiss
+/// compiles them out of line for generic x86-64). Same operations in the same order, so the heap holds the same
+/// entries: push replaces the largest when full, pop_min takes the smallest live entry scanning down from the end (of
+/// equal ones, the highest slot), count_below counts every slot, popped or not.
+using MinimaxHeap = faiss::HNSW::MinimaxHeap;
+
+inline void minimaxPush(MinimaxHeap &heap, storage_idx_t id, float distance) {
+    if (heap.k == heap.n) {
+        if (distance >= heap.dis[0]) return;
+        faiss::heap_pop<MinimaxHeap::HC>(heap.k--, heap.dis.data(), heap.ids.data());
+        --heap.nvalid;
+    }
+    faiss::heap_push<MinimaxHeap::HC>(++heap.k, heap.dis.data(), heap.ids.data(), distance, id);
+    ++heap.nvalid;
+}
+
+inline int minimaxPopMin(MinimaxHeap &heap, float &minDistance) {
+    const storage_idx_t *ids = heap.ids.data();
+    const float *dis = heap.dis.data();
+    int i = heap.k - 1;
+    while (i >= 0 && ids[i] == -1) i--;
+    if (i < 0) return -1;
+    int best = i;
+    float smallest = dis[i];
+    for (i--; i >= 0; i--) {
+        if (ids[i] != -1 && dis[i] < smallest) {
+            smallest = dis[i];
+            best = i;
+        }
+    }
+    minDistance = smallest;
+    const int id = ids[best];
+    heap.ids[best] = -1;
+    --heap.nvalid;
+    return id;
+}
+
+inline int minimaxCountBelow(const MinimaxHeap &heap, float threshold) {
+    int count = 0;
+    for (int i = 0; i < heap.k; i++) count += heap.dis[i] < threshold ? 1 : 0;
+    return count;
+}
+
 /// Per-thread search state, reused across the queries of a batch.
 struct SearchScratch {
     faiss::VisitedTable visited;
@@ -109,7 +160,7 @@ void greedyUpdateNearest(const faiss::HNSW &hnsw, const QueryDistances &qd, int 
     for (;;) {
         const storage_idx_t previous = nearest;
         size_t begin, end;
-        hnsw.neighbor_range(previous, level, &begin, &end);
+        neighborRange(hnsw, previous, level, begin, end);
         int count = 0;
         auto settle = [&] {
             qd.many(ids, count, dis);
@@ -153,10 +204,10 @@ int searchFromCandidates(const faiss::HNSW &hnsw, const QueryDistances &qd, int 
     int steps = 0;
     while (candidates.size() > 0) {
         float d0 = 0;
-        const int v0 = candidates.pop_min(&d0);
-        if (checkRelativeDistance && candidates.count_below(d0) >= efSearch) break;
+        const int v0 = minimaxPopMin(candidates, d0);
+        if (checkRelativeDistance && minimaxCountBelow(candidates, d0) >= efSearch) break;
         size_t begin, end;
-        hnsw.neighbor_range(v0, 0, &begin, &end);
+        neighborRange(hnsw, v0, 0, begin, end);
         int count = 0;
         for (size_t j = begin; j < end; j++) {
             const storage_idx_t v1 = hnsw.neighbors[j];
@@ -169,7 +220,7 @@ int searchFromCandidates(const faiss::HNSW &hnsw, const QueryDistances &qd, int 
         qd.many(scratch.fresh.data(), count, scratch.freshDistances.data());
         for (int j = 0; j < count; j++) {
             offer(scratch.freshDistances[j], scratch.fresh[j]);
-            candidates.push(scratch.fresh[j], scratch.freshDistances[j]);
+            minimaxPush(candidates, scratch.fresh[j], scratch.freshDistances[j]);
         }
         steps++;
         if (!checkRelativeDistance && steps > efSearch) break;
@@ -236,7 +287,7 @@ struct ConstructionScratch {
 void addLink(faiss::HNSW &hnsw, const QueryDistances &qd, storage_idx_t src, storage_idx_t dest, int level,
              ConstructionScratch &scratch) {
     size_t begin, end;
-    hnsw.neighbor_range(src, level, &begin, &end);
+    neighborRange(hnsw, src, level, begin, end);
     if (hnsw.neighbors[end - 1] == -1) {
         size_t i = end;
         while (i > begin && hnsw.neighbors[i - 1] == -1) i--;
@@ -272,7 +323,7 @@ void searchNeighborsToAdd(const faiss::HNSW &hnsw, const QueryDistances &qd, std
         if (current.d > results.top().d) break;
         candidates.pop();
         size_t begin, end;
-        hnsw.neighbor_range(current.id, level, &begin, &end);
+        neighborRange(hnsw, current.id, level, begin, end);
         int count = 0;
         for (size_t i = begin; i < end; i++) {
             const storage_idx_t v = hnsw.neighbors[i];
@@ -385,7 +436,7 @@ struct SimdIndexHNSWFlat : faiss::IndexHNSWFlat {
                             for (int level = hnsw.max_level; level >= 1; level--)
                                 greedyUpdateNearest(hnsw, qd, level, nearest, nearestDistance);
                             scratch.candidates.clear();
-                            scratch.candidates.push(nearest, nearestDistance);
+                            minimaxPush(scratch.candidates, nearest, nearestDistance);
                             searchFromCandidates(hnsw, qd, int(k), I, D, scratch, efSearch, check);
                             scratch.visited.advance();
                         }
