@@ -32,7 +32,7 @@ final class LoRAAdapterTests: XCTestCase {
         XCTAssertEqual(wrapped.count, 12)
         XCTAssertEqual(model.trainableParameters.count, 24)
         XCTAssertTrue(model.trainableParameters.allSatisfy { $0.0.contains(".lora_") })
-        let names = try LoRAConfig.TargetModules.names(["query", "value"])
+        let names = LoRAConfig.TargetModules.names(["query", "value"])
         let other = tinyModel(seed: 1)
         XCTAssertEqual(try other.applyLoRA(LoRAConfig(r: 2, loraAlpha: 4, loraDropout: 0, targetModules: names), generator: &g).count, 4)
     }

@@ -5,30 +5,7 @@ import TestSupport
 
 /// The `exemplar` binary on bad input: a one-line error naming the file (and line), a non-zero exit status, and no
 /// output file left behind.
-final class CLIErrorTests: XCTestCase {
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    /// The executable SwiftPM built next to the test binary (.build/<triple>/<configuration>/).
-    static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("exemplar")
-    }
-
-    func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Repository.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
+final class CLIErrorTests: XCTestCase, RunsExemplar {
     var scratch: URL!
 
     override func setUpWithError() throws {

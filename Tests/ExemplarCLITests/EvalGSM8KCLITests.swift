@@ -8,7 +8,7 @@ import TestSupport
 /// `exemplar eval gsm8k` end to end with SmolLM2 on a couple of questions and a few new tokens: retrieved shots from
 /// a tiny MiniLM index built here (holding two test questions, which must never be their own shots), fixed and
 /// random shots, resuming, refusing changed settings, and one-line errors naming the file at fault.
-final class EvalGSM8KCLITests: XCTestCase {
+final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
     var scratch: URL!
     var indexDir: URL { scratch.appendingPathComponent("indexes") }
 
@@ -18,23 +18,6 @@ final class EvalGSM8KCLITests: XCTestCase {
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
-
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = CLIErrorTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Repository.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
 
     func lines(_ path: String) throws -> [String] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -6,7 +6,7 @@ import TestSupport
 
 /// `exemplar index build` and `exemplar search` end to end with the real MiniLM on 50 GSM8K train problems, and builds
 /// killed (SIGKILL) at moments spread over a whole build.
-final class IndexCLITests: XCTestCase {
+final class IndexCLITests: XCTestCase, RunsExemplar {
     var scratch: URL!
     var indexDir: URL { scratch.appendingPathComponent("indexes") }
 
@@ -16,28 +16,6 @@ final class IndexCLITests: XCTestCase {
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
-
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = CLIErrorTests.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Repository.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
-    }
-
-    func run(_ arguments: [String]) throws -> Run {
-        let (process, out, err) = try start(arguments)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
 
     /// The first `n` GSM8K train problems as a corpus file, and a config that indexes them as NAME "small".
     func writeCorpusAndConfig(_ n: Int = 50) throws -> (config: String, questions: [String]) {
@@ -144,7 +122,7 @@ final class IndexCLITests: XCTestCase {
 
         var outcomes: [String] = []
         for fraction in [0.05, 0.2, 0.5, 0.8, 0.95, 1.1] {
-            let (process, _, _) = try start(["index", "build", "--config", config, "--index-dir", indexDir.path])
+            let (process, _, _) = try ExemplarProcess.start(["index", "build", "--config", config, "--index-dir", indexDir.path])
             Thread.sleep(forTimeInterval: duration * fraction)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The `exemplar` binary that SwiftPM builds with the tests, run from the repository root: what end-to-end CLI tests
+/// drive. Test classes adopt `RunsExemplar` for a `run(_:)` of their own.
+public enum ExemplarProcess {
+    public struct Run {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The executable next to the test binary (.build/<triple>/<configuration>/).
+    public static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("exemplar")
+    }
+
+    /// Starts `exemplar arguments…` with stdout and stderr piped, for tests that act on it while it runs.
+    public static func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Repository.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Runs `exemplar arguments…` to the end.
+    public static func run(_ arguments: [String]) throws -> Run {
+        let (process, out, err) = try start(arguments)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A test case that runs the `exemplar` binary.
+public protocol RunsExemplar {}
+
+extension RunsExemplar {
+    public typealias Run = ExemplarProcess.Run
+
+    public func run(_ arguments: [String]) throws -> Run { try ExemplarProcess.run(arguments) }
+}
