@@ -14,8 +14,8 @@ extension DecoderModel {
     /// Inference then costs nothing extra. Every tensor must belong to a known projection of this model, with both
     /// A and B present and shapes that fit; otherwise nothing is merged and the error names the file and tensor.
     @discardableResult
-    public func mergeLoRA(from directory: URL) throws -> DecoderAdapterConfig {
-        let config = try DecoderAdapterConfig.load(directory: directory)
+    public func mergeLoRA(from directory: URL) throws -> LoRAConfig {
+        let config = try LoRAConfig.load(directory: directory)
         let path = directory.appendingPathComponent("adapter_model.safetensors").path
         guard FileManager.default.fileExists(atPath: path) else { throw DecoderError.missingFile(path) }
         let file = try SafeTensorsFile(path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 import Tokenizers
 
 /// A decoder with everything needed to turn text into text: its tokenizer, its chat template and the ids that end a
@@ -17,10 +18,10 @@ public final class LanguageModel {
     /// Python peer stops on the same set.
     public let stopTokenIds: Set<Int32>
     /// The merged LoRA adapter, if any.
-    public let adapter: DecoderAdapterConfig?
+    public let adapter: LoRAConfig?
 
     public init(path: String, model: DecoderModel, tokenizer: Tokenizer, tokenizerConfig: TokenizerConfig?,
-                stopTokenIds: Set<Int32>, adapter: DecoderAdapterConfig? = nil) {
+                stopTokenIds: Set<Int32>, adapter: LoRAConfig? = nil) {
         self.path = path
         self.model = model
         self.tokenizer = tokenizer

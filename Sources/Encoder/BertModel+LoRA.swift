@@ -87,9 +87,11 @@ public enum LoRAAdapter {
     /// Reads an adapter directory, wraps the matching projections of `model` and loads A and B into them.
     @discardableResult
     public static func load(into model: BertModel, from directory: URL) throws -> LoRAConfig {
-        let configURL = directory.appendingPathComponent("adapter_config.json")
-        let config = try decodeJSON(LoRAConfig.self, configURL)
-        try config.validate(path: configURL.path)
+        let config = try LoRAConfig.load(directory: directory)
+        guard !config.useRslora else {
+            throw EncoderError.invalidFile(path: directory.appendingPathComponent("adapter_config.json").path,
+                                           reason: "use_rslora: the encoder's LoRA layers scale by alpha/r")
+        }
         let weightsURL = directory.appendingPathComponent("adapter_model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw EncoderError.missingFile(weightsURL.path) }
         let file = try SafeTensorsFile(path: weightsURL.path)

@@ -3,6 +3,7 @@ import XCTest
 import TestSupport
 import Tensor
 @testable import Encoder
+import ModelFormats
 
 /// The trainer visits pairs in the order of the Python peer (sentence-transformers' trainer, same seed): the same
 /// batches, the last partial one kept.

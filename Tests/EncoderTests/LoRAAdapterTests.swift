@@ -62,6 +62,24 @@ final class LoRAAdapterTests: XCTestCase {
         XCTAssertTrue(file.contains("base_model.model.encoder.layer.1.output.dense.lora_B.weight"))
     }
 
+    /// rsLoRA is a valid PEFT adapter (the decoder merges it with alpha/√r) but the encoder's LoRA layers scale by
+    /// alpha/r, so loading one into the encoder is an error naming the file, not a silently different model.
+    func testRSLoRAAdapterIsRefusedByTheEncoder() throws {
+        var config = LoRAConfig(r: 2, loraAlpha: 4, loraDropout: 0, targetModules: peerPattern)
+        let model = tinyModel(seed: 11)
+        var g = RandomGenerator(seed: 4)
+        try model.applyLoRA(config, generator: &g)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lora-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        config.useRslora = true
+        try LoRAAdapter.save(model, config: config, to: dir)
+        XCTAssertNoThrow(try config.validate(path: "adapter_config.json"))
+        XCTAssertEqual(config.scaling, 4 / Float(2).squareRoot())
+        XCTAssertThrowsError(try LoRAAdapter.load(into: tinyModel(seed: 11), from: dir)) {
+            XCTAssertTrue("\($0)".contains("adapter_config.json") && "\($0)".contains("use_rslora"), "\($0)")
+        }
+    }
+
     /// Gradients of the LoRA matrices through the whole tiny model and the InfoNCE loss, against finite differences.
     func testLoRAGradientsThroughTheModel() throws {
         let model = tinyModel(seed: 20)

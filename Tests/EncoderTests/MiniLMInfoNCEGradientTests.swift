@@ -4,6 +4,7 @@ import NN
 import Tensor
 import TestSupport
 @testable import Encoder
+import ModelFormats
 
 /// The InfoNCE gradient of every trainable tensor of MiniLM + LoRA (r 8, alpha 16) for one batch of 4 GSM8K pairs,
 /// against PyTorch / sentence-transformers / PEFT (scripts/reference/infonce_gradient_fixtures.py).

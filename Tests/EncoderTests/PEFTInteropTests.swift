@@ -3,6 +3,7 @@ import XCTest
 import Tensor
 import TestSupport
 @testable import Encoder
+import ModelFormats
 
 /// An adapter made and saved by Python PEFT (through sentence-transformers' add_adapter / save_pretrained, with
 /// target_modules ["query", "key", "value", "dense"], r 2, alpha 5, random B) loads into Exemplar and gives the

@@ -2,6 +2,7 @@ import XCTest
 import NN
 import Tensor
 @testable import Encoder
+import ModelFormats
 
 /// The useful-work count behind the GFLOP/s that train-encoder reports, against a hand count for a small BERT.
 final class TrainingFLOPsTests: XCTestCase {

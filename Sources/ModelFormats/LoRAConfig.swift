@@ -1,7 +1,9 @@
 import Foundation
 
-/// PEFT's `adapter_config.json` for a LoRA adapter (the fields Exemplar reads and writes; others are preserved
-/// as PEFT's defaults when writing).
+/// PEFT's `adapter_config.json` for a LoRA adapter: what encoder training writes, and what the encoder and the decoder
+/// read. Settings that would make Exemplar compute something other than PEFT does (another PEFT type, DoRA, per-module
+/// ranks or alphas, trained biases, fully trained modules, fan-in/fan-out storage) are refused by `validate` instead of
+/// being applied differently.
 public struct LoRAConfig: Codable, Equatable, Sendable {
     /// PEFT accepts a list of module-name suffixes or one regular expression matched against the whole name.
     public enum TargetModules: Codable, Equatable, Sendable {
@@ -45,12 +47,14 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
     public var inferenceMode = true
     public var useRslora = false
     public var initLoraWeights = true
-    /// Read only to refuse what Exemplar does not apply (DoRA, per-module ranks or alphas, LoRA biases): an adapter
-    /// with them would silently compute something else. Not written (PEFT's defaults).
+    /// Read only so that `validate` can refuse them; never written (PEFT's defaults).
     var useDora = false
     var rankPatternCount = 0
     var alphaPatternCount = 0
     var loraBias = false
+    var modulesToSave: [String] = []
+    /// PEFT's `target_parameters`, `trainable_token_indices` and `layer_replication`, when set.
+    var otherTrainedParts: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case peftType = "peft_type", taskType = "task_type", r, loraAlpha = "lora_alpha", loraDropout = "lora_dropout"
@@ -58,6 +62,8 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         case fanInFanOut = "fan_in_fan_out", inferenceMode = "inference_mode", useRslora = "use_rslora"
         case initLoraWeights = "init_lora_weights"
         case useDora = "use_dora", rankPattern = "rank_pattern", alphaPattern = "alpha_pattern", loraBias = "lora_bias"
+        case modulesToSave = "modules_to_save", targetParameters = "target_parameters"
+        case trainableTokenIndices = "trainable_token_indices", layerReplication = "layer_replication"
     }
 
     public init(r: Int, loraAlpha: Float, loraDropout: Float, targetModules: TargetModules, baseModelNameOrPath: String? = nil) {
@@ -75,7 +81,7 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         r = try c.decode(Int.self, forKey: .r)
         loraAlpha = try c.decodeIfPresent(Float.self, forKey: .loraAlpha) ?? 8
         loraDropout = try c.decodeIfPresent(Float.self, forKey: .loraDropout) ?? 0
-        targetModules = try c.decode(TargetModules.self, forKey: .targetModules)
+        targetModules = try c.decodeIfPresent(TargetModules.self, forKey: .targetModules) ?? .names([])
         baseModelNameOrPath = try c.decodeIfPresent(String.self, forKey: .baseModelNameOrPath)
         bias = try c.decodeIfPresent(String.self, forKey: .bias) ?? "none"
         fanInFanOut = try c.decodeIfPresent(Bool.self, forKey: .fanInFanOut) ?? false
@@ -86,6 +92,10 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         rankPatternCount = try c.decodeIfPresent([String: Double].self, forKey: .rankPattern)?.count ?? 0
         alphaPatternCount = try c.decodeIfPresent([String: Double].self, forKey: .alphaPattern)?.count ?? 0
         loraBias = (try? c.decodeIfPresent(Bool.self, forKey: .loraBias)) ?? false
+        modulesToSave = (try? c.decodeIfPresent([String].self, forKey: .modulesToSave)) ?? []
+        for key in [CodingKeys.targetParameters, .trainableTokenIndices, .layerReplication] where c.contains(key) {
+            if try !c.decodeNil(forKey: key) { otherTrainedParts.append(key.stringValue) }
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -104,15 +114,51 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         try c.encode(initLoraWeights, forKey: .initLoraWeights)
     }
 
-    /// What Exemplar can apply; anything else is refused rather than silently applied differently.
+    /// What B·A is multiplied by: alpha/r, or alpha/√r with rsLoRA.
+    public var scaling: Float { useRslora ? loraAlpha / Float(r).squareRoot() : loraAlpha / Float(r) }
+
+    /// Reads and validates `directory/adapter_config.json`.
+    public static func load(directory: URL) throws -> LoRAConfig {
+        let url = directory.appendingPathComponent("adapter_config.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { throw LoRAConfigError.missingFile(url.path) }
+        let config: LoRAConfig
+        do { config = try JSONDecoder().decode(LoRAConfig.self, from: Data(contentsOf: url)) } catch {
+            throw LoRAConfigError.invalid(path: url.path, reason: "cannot decode as a PEFT adapter config (\(error))")
+        }
+        try config.validate(path: url.path)
+        return config
+    }
+
+    /// Refuses what a plain LoRA (W + scaling·B·A on Linear layers) does not compute.
     public func validate(path: String) throws {
-        guard peftType == "LORA" else { throw EncoderError.invalidFile(path: path, reason: "peft_type \(peftType) (only LORA)") }
-        guard r > 0 else { throw EncoderError.invalidFile(path: path, reason: "r must be positive") }
-        guard bias == "none" else { throw EncoderError.invalidFile(path: path, reason: "bias \(bias) (only none)") }
-        guard !useRslora, !fanInFanOut else { throw EncoderError.invalidFile(path: path, reason: "use_rslora / fan_in_fan_out not supported") }
-        guard !useDora, !loraBias else { throw EncoderError.invalidFile(path: path, reason: "use_dora / lora_bias not supported") }
+        func refuse(_ reason: String) -> LoRAConfigError { .invalid(path: path, reason: reason) }
+        guard peftType == "LORA" else { throw refuse("peft_type \(peftType): only LORA adapters are supported") }
+        guard r > 0 else { throw refuse("r must be positive") }
+        guard bias == "none" else { throw refuse("bias \(bias): adapters with trained biases are not supported (only none)") }
+        guard !fanInFanOut else { throw refuse("fan_in_fan_out: only (out, in) weights (Linear layers) are supported") }
+        guard !useDora else { throw refuse("use_dora: DoRA adapters are not supported") }
         guard rankPatternCount == 0, alphaPatternCount == 0 else {
-            throw EncoderError.invalidFile(path: path, reason: "rank_pattern / alpha_pattern not supported (one r and lora_alpha for every module)")
+            throw refuse("rank_pattern / alpha_pattern: per-module ranks or alphas are not supported (one r and lora_alpha for every module)")
+        }
+        guard !loraBias else { throw refuse("lora_bias: adapters with a trained bias are not supported") }
+        guard otherTrainedParts.isEmpty else {
+            throw refuse("\(otherTrainedParts.joined(separator: ", ")): only plain LoRA matrices on Linear layers are supported")
+        }
+        guard modulesToSave.isEmpty else {
+            throw refuse("modules_to_save \(modulesToSave): fully trained modules are not supported, only LoRA matrices")
+        }
+    }
+}
+
+/// A LoRA adapter config that is missing or that Exemplar cannot apply; `description` names the file.
+public enum LoRAConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+    case missingFile(String)
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): return "\(path): file not found"
+        case .invalid(let path, let reason): return "\(path): \(reason)"
         }
     }
 }
