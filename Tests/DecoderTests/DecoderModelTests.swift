@@ -95,6 +95,25 @@ extension DecoderModelTests {
         }
     }
 
+    /// Prefilling the prompts in groups (each alone, two then one, all together) changes nothing in what is generated,
+    /// greedy or sampled: a sequence's tokens take the same path in any group.
+    func testPrefillGroupsDoNotChangeTheOutput() {
+        let model = tinyModel(tied: false)
+        let prompts: [[Int32]] = [(0..<30).map { Int32($0 % 19) }, (0..<12).map { Int32(($0 * 7) % 19) },
+                                  (0..<50).map { Int32(($0 * 5 + 3) % 19) }]
+        func run(budget: Int, sampling: Sampling) -> [[Int32]] {
+            let generator = TextGenerator(model: model)
+            generator.prefillTokenBudget = budget
+            return generator.generate(prompts.map { .init(prompt: $0, maxNewTokens: 8, sampling: sampling) }).map(\.tokens)
+        }
+        for sampling in [Sampling.greedy, Sampling(temperature: 0.9, topK: 0, topP: 0.9, seed: 5)] {
+            let together = run(budget: 10_000, sampling: sampling)
+            XCTAssertEqual(together.map(\.count), [8, 8, 8])
+            XCTAssertEqual(run(budget: 1, sampling: sampling), together)
+            XCTAssertEqual(run(budget: 45, sampling: sampling), together)
+        }
+    }
+
     func testStopTokensAndSamplingReproducibility() {
         let model = tinyModel()
         let generator = TextGenerator(model: model)
