@@ -50,7 +50,7 @@ final class DecoderLoRATests: XCTestCase {
         let gguf = try Repository.model("SmolLM2-135M-Instruct").appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf").path
         let model = try DecoderModel.load(gguf: gguf)
         let baseDifference = worstDifference(model, fixture, fixture.adapted)
-        let config = try model.mergeLoRA(from: Repository.fixture("decoder_lora_smollm2"))
+        let config = try model.mergeLoRA(from: try Repository.adapterFixture("decoder_lora_smollm2"))
         XCTAssertEqual(config.r, 2)
         XCTAssertEqual(config.scaling, 2)
         let merged = worstDifference(model, fixture, fixture.adapted)
@@ -65,7 +65,7 @@ final class DecoderLoRATests: XCTestCase {
     func testAdapterMergesBeforeQuantising() throws {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Repository.fixture("decoder_lora_smollm2.json")))
         let lm = try LanguageModel.load(path: try Repository.model("SmolLM2-135M-Instruct").path,
-                                        adapter: Repository.fixture("decoder_lora_smollm2"), weights: .int8)
+                                        adapter: try Repository.adapterFixture("decoder_lora_smollm2"), weights: .int8)
         XCTAssertEqual(lm.model.weightFormat, .int8)
         XCTAssertEqual(lm.adapter?.r, 2)
         let difference = worstDifference(lm.model, fixture, fixture.adapted)

@@ -18,7 +18,7 @@ final class PEFTInteropTests: XCTestCase {
     func testPythonMadeAdapterGivesSentenceTransformersEmbeddings() throws {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: Repository.fixture("peft_minilm_adapter.json")))
         let encoder = try SentenceEncoder(directory: try Repository.model("all-MiniLM-L6-v2"),
-                                          adapter: Repository.fixture("peft_minilm_adapter"))
+                                          adapter: try Repository.adapterFixture("peft_minilm_adapter"))
         let config = try XCTUnwrap(encoder.adapter?.config)
         XCTAssertEqual(config.r, 2)
         XCTAssertEqual(config.loraAlpha, 5)

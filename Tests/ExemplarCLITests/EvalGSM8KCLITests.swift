@@ -146,7 +146,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
 
     /// A PEFT adapter is merged at load and recorded (path and weights hash) in run.json.
     func testAdapterIsMergedAndRecorded() throws {
-        let adapter = Repository.fixture("decoder_lora_smollm2").path
+        let adapter = try Repository.adapterFixture("decoder_lora_smollm2").path
         let out = scratch.appendingPathComponent("adapter").path
         let result = try eval(out, ["--limit", "1", "--shots", "0", "--max-new-tokens", "2", "--adapter", adapter])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// Paths inside the repository, found from this file's location so tests run from any working directory.
 /// Models and data are fetched by scripts (not committed); a test that needs them fails with the command to run.
@@ -38,5 +39,33 @@ public enum Repository {
         return data.withUnsafeBytes { raw in
             (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
         }
+    }
+}
+
+extension Repository {
+    /// A PEFT adapter directory made from the fixture `Tests/Fixtures/NAME/`: its adapter_config.json, and
+    /// adapter_model.safetensors written from adapter_tensors.json (the repository keeps no weight files). Written once
+    /// per process under the temporary directory; the directory keeps the fixture's name.
+    public static func adapterFixture(_ name: String) throws -> URL {
+        let source = fixture(name)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("exemplar-fixtures-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(name)
+        let weights = directory.appendingPathComponent("adapter_model.safetensors")
+        if FileManager.default.fileExists(atPath: weights.path) { return directory }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = directory.appendingPathComponent("adapter_config.json")
+        try? FileManager.default.removeItem(at: config)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("adapter_config.json"), to: config)
+        struct Tensors: Decodable {
+            struct Entry: Decodable { let name: String; let shape: [Int]; let base64: String }
+            let tensors: [Entry]
+        }
+        let tensors = try JSONDecoder().decode(Tensors.self,
+                                               from: Data(contentsOf: source.appendingPathComponent("adapter_tensors.json")))
+        var writer = SafeTensorsWriter()
+        for entry in tensors.tensors { try writer.add(entry.name, shape: entry.shape, values: floats(base64: entry.base64)) }
+        try writer.write(to: weights.path)
+        return directory
     }
 }

@@ -2,8 +2,9 @@
 
 The adapter: r 2, lora_alpha 4 (scaling 2), on q/k/v/o/gate/up/down of layers 0 and 29 (layers_to_transform), A and
 B drawn from N(0, 0.05²) with torch seed 0 (PEFT would start B at zero, which would change nothing). Saved with PEFT's
-own `save_pretrained` into Tests/Fixtures/decoder_lora_smollm2/ (adapter_config.json + adapter_model.safetensors,
-~160 kB), so the Swift side reads exactly PEFT's file layout and tensor names.
+own `save_pretrained` into Tests/Fixtures/decoder_lora_smollm2/ (adapter_config.json, and the tensors of
+adapter_model.safetensors as adapter_tensors.json: the repository keeps no weight files; tests write the .safetensors
+back with `Repository.adapterFixture`), so the Swift side reads PEFT's config and tensor names.
 
 Tests/Fixtures/decoder_lora_smollm2.json: for a 16-token prompt, the logits at every position with the adapter
 (PeftModel forward, not merged) and without it: top 32 (id, logit), and the logits at 64 fixed ids (a seeded sample).
@@ -15,6 +16,7 @@ import json, os, shutil
 import numpy as np, torch
 import peft, transformers
 from peft import LoraConfig, get_peft_model
+import adapter_tensors_json
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 torch.set_num_threads(2)
@@ -54,6 +56,7 @@ with torch.no_grad():
 
 shutil.rmtree(out_dir, ignore_errors=True)
 peft_model.save_pretrained(out_dir)
+adapter_tensors_json.convert(out_dir)  # no weight files in the repository
 # The local path PEFT records says nothing to others: name the hub model the GGUF was made from.
 config_path = os.path.join(out_dir, "adapter_config.json")
 saved = json.load(open(config_path))

@@ -8,7 +8,7 @@
 (b) Python → Exemplar: `--make-fixture` creates a PEFT adapter in Python — target_modules ["query", "key", "value",
     "dense"] (so PEFT also wraps the pooler, as a user's adapter would), r 2, alpha 5, B random (non-zero) — saves it
     with sentence-transformers' save_pretrained into Tests/Fixtures/peft_minilm_adapter/ (only adapter_config.json and
-    adapter_model.safetensors are kept), and writes the Python embeddings of the 50 texts with it to
+    adapter_model.safetensors are kept, the weights as adapter_tensors.json), and writes the Python embeddings of the 50 texts with it to
     Tests/Fixtures/peft_minilm_adapter.json (EncoderTests/PEFTInteropTests checks Exemplar against them). Without
     --make-fixture, (b) runs in a temporary directory and Exemplar's embeddings are compared here.
 
@@ -20,6 +20,7 @@ import argparse, base64, json, os, shutil, subprocess, sys, tempfile
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np, torch
+import adapter_tensors_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
@@ -111,6 +112,7 @@ try:
     if args.make_fixture:
         shutil.rmtree(FIXTURE_DIR, ignore_errors=True)
         shutil.copytree(adapter, FIXTURE_DIR)
+        adapter_tensors_json.convert(FIXTURE_DIR)  # no weight files in the repository
         with open(FIXTURE_JSON, "w") as f:
             json.dump({"model": "all-MiniLM-L6-v2", "adapter": "peft_minilm_adapter", "lora": {"r": 2, "lora_alpha": 5,
                        "target_modules": TARGETS}, "texts": items, "dim": int(py.shape[1]),
