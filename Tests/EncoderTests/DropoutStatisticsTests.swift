@@ -29,6 +29,7 @@ final class DropoutStatisticsTests: XCTestCase {
             Fixture.self, from: Data(contentsOf: Repository.fixture("minilm_dropout_statistics.json")))
         let encoder = try SentenceEncoder(directory: try Repository.model("all-MiniLM-L6-v2"))
         let model = encoder.model, c = encoder.dimension
+        XCTAssertTrue(encoder.pooling.normalize, "the dot products below are cosines only for unit embeddings")
         let ids = try encoder.tokenize(fixture.texts)
         let layout = PackedSequences(lengths: ids.map(\.count))
         let tokens = ids.flatMap { $0 }

@@ -12,7 +12,10 @@ def convert(directory):
     out = {"tensors": [{"name": name, "shape": list(t.shape),
                         "base64": base64.b64encode(np.ascontiguousarray(t, dtype="<f4").tobytes()).decode()}
                        for name, t in sorted(tensors.items())]}
-    json.dump(out, open(os.path.join(directory, "adapter_tensors.json"), "w"))
+    target = os.path.join(directory, "adapter_tensors.json")
+    with open(target + ".tmp", "w") as f:
+        json.dump(out, f)
+    os.replace(target + ".tmp", target)
     os.remove(path)
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import numpy as np
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--init"); ap.add_argument("--steps", type=int, default=20); ap.add_argument("--out")
-ap.add_argument("--qlora", action="store_true")
 ap.add_argument("--compare", nargs=2, metavar=("EXEMPLAR_RUN", "PEER_RUN"))
 a = ap.parse_args()
 
@@ -51,15 +50,10 @@ from peft import LoraConfig  # noqa: E402
 from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments  # noqa: E402
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss  # noqa: E402
 
-kw = {"config_kwargs": {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}}
-if a.qlora:
-    from transformers import BitsAndBytesConfig
-    kw["model_kwargs"] = {"quantization_config": BitsAndBytesConfig(
-        load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32)}
-model = SentenceTransformer(MODEL_DIR, device="cpu", **kw)
+# BERT's dropout layers (embeddings, attention output, FFN output, attention probabilities) all read these two.
+model = SentenceTransformer(MODEL_DIR, device="cpu", config_kwargs={
+    "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0})
 model.max_seq_length = 256
-for m in model.modules():
-    if isinstance(m, torch.nn.Dropout): m.p = 0.0
 TARGET = r".*encoder\.layer\.\d+\..*(query|key|value|dense)$"
 model.add_adapter(LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=TARGET, bias="none"))
 init = load_adapter(a.init)
