@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3"] + cKernelFlags)]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator"], swiftSettings: numeric),
         .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CDecodeKernels"], swiftSettings: numeric),
-        .target(name: "ModelFormats", swiftSettings: numeric),
-        .target(name: "Tokenizers", swiftSettings: numeric),
+        // The strict JSON parser and serde_json-exact writer behind safetensors headers, tokenizer files and chat templates.
+        .target(name: "JSONCore", swiftSettings: numeric),
+        .target(name: "ModelFormats", dependencies: ["JSONCore"], swiftSettings: numeric),
+        .target(name: "Tokenizers", dependencies: ["JSONCore"], swiftSettings: numeric),
         .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
         // Debian's libfaiss-dev: a static libfaiss.a (C++ API only) that needs OpenMP (libgomp) and BLAS/LAPACK
         // (sgemm_, sgesvd_…, all in libopenblas).
@@ -49,7 +51,7 @@ let package = Package(
             name: "Retrieval",
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
-                .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
         .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
         .executableTarget(
             name: "ExemplarCLI",
@@ -61,6 +63,7 @@ let package = Package(
             swiftSettings: numeric),
         // Shared test helpers (finite-difference checks, fixture paths); not part of any product.
         .target(name: "TestSupport", dependencies: ["Tensor", "ModelFormats"], path: "Tests/TestSupport"),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONCore
 
 /// One tensor of a safetensors file, as its header entry describes it (after validation).
 public struct SafeTensorInfo: Equatable, Sendable {
@@ -179,9 +180,9 @@ struct SafeTensorsHeader {
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + length)])
         guard Self.isValidUTF8(headerBytes) else { throw .headerNotUTF8(path: path) }
 
-        let root: HeaderJSONValue
-        do throws(HeaderJSONError) {
-            root = try HeaderJSONParser.parse(headerBytes)
+        let root: JSONValue
+        do throws(JSONParseError) {
+            root = try JSONParser.parse(headerBytes, duplicateKeys: .reject, maxDepth: 64)
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -220,7 +221,7 @@ struct SafeTensorsHeader {
         }
     }
 
-    private static func translate(_ error: HeaderJSONError, path: String) -> SafeTensorsError {
+    private static func translate(_ error: JSONParseError, path: String) -> SafeTensorsError {
         switch error.kind {
         case .syntax(let message):
             return .invalidHeaderJSON(path: path, offset: error.offset, reason: message)
@@ -241,7 +242,7 @@ struct SafeTensorsHeader {
         }
     }
 
-    private static func parseMetadata(_ value: HeaderJSONValue, path: String) throws(SafeTensorsError) -> [String: String] {
+    private static func parseMetadata(_ value: JSONValue, path: String) throws(SafeTensorsError) -> [String: String] {
         switch value {
         case .null:
             return [:]
@@ -259,13 +260,13 @@ struct SafeTensorsHeader {
         }
     }
 
-    private static func parseTensor(_ name: String, _ value: HeaderJSONValue, path: String, dataStart: Int,
+    private static func parseTensor(_ name: String, _ value: JSONValue, path: String, dataStart: Int,
                                     dataSize: Int) throws(SafeTensorsError) -> SafeTensorInfo {
         guard case .object(let fields) = value else {
             throw .invalidTensorEntry(path: path, tensor: name,
                                       reason: "header entry is \(value.kindName), expected an object with dtype, shape and data_offsets")
         }
-        func field(_ key: String) throws(SafeTensorsError) -> HeaderJSONValue {
+        func field(_ key: String) throws(SafeTensorsError) -> JSONValue {
             guard let found = fields.first(where: { $0.key == key }) else {
                 throw .invalidTensorEntry(path: path, tensor: name, reason: "missing field '\(key)'")
             }
@@ -288,7 +289,7 @@ struct SafeTensorsHeader {
         var elementCount = 1
         var overflow = false
         for (axis, dimension) in dimensions.enumerated() {
-            switch HeaderJSONInteger(dimension) {
+            switch UsizeLiteral(dimension) {
             case .value(let size):
                 shape.append(size)
                 if !overflow { (elementCount, overflow) = elementCount.multipliedReportingOverflow(by: size) }
@@ -311,7 +312,7 @@ struct SafeTensorsHeader {
         }
         var bounds: [Int] = []
         for (position, offset) in zip(["begin", "end"], offsets) {
-            switch HeaderJSONInteger(offset) {
+            switch UsizeLiteral(offset) {
             case .value(let v): bounds.append(v)
             case .negative: throw .invalidDataOffsets(path: path, tensor: name, reason: "\(position) is negative (\(Self.literal(offset)))")
             case .notAnInteger: throw .invalidDataOffsets(path: path, tensor: name, reason: "\(position) is not an integer (\(Self.literal(offset)))")
@@ -333,7 +334,7 @@ struct SafeTensorsHeader {
                               dataOffsets: begin..<end, fileOffsets: (dataStart + begin)..<(dataStart + end))
     }
 
-    private static func literal(_ value: HeaderJSONValue) -> String {
+    private static func literal(_ value: JSONValue) -> String {
         switch value {
         case .number(let text): return text
         case .string(let text): return "\"\(text)\""

@@ -1,3 +1,5 @@
+import JSONCore
+
 /// Collects tensors and writes them as a safetensors file with the byte layout of the reference Rust library
 /// (safetensors 0.8 `serialize`): tensors ordered by dtype in descending reference order ("alignment") then by name
 /// (byte-wise), laid out back to back from offset 0; the compact JSON header lists `__metadata__` first, then the
@@ -112,33 +114,33 @@ public struct SafeTensorsWriter {
         }
         if !metadata.isEmpty {
             separator()
-            HeaderJSONWriter.appendString("__metadata__", to: &json)
+            JSONWriter.appendString("__metadata__", to: &json)
             json.append(contentsOf: Array(":{".utf8))
             let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (k, key) in keys.enumerated() {
                 if k > 0 { json.append(UInt8(ascii: ",")) }
-                HeaderJSONWriter.appendString(key, to: &json)
+                JSONWriter.appendString(key, to: &json)
                 json.append(UInt8(ascii: ":"))
-                HeaderJSONWriter.appendString(metadata[key]!, to: &json)
+                JSONWriter.appendString(metadata[key]!, to: &json)
             }
             json.append(UInt8(ascii: "}"))
         }
         var offset = 0
         for entry in ordered {
             separator()
-            HeaderJSONWriter.appendString(entry.name, to: &json)
+            JSONWriter.appendString(entry.name, to: &json)
             json.append(contentsOf: Array(":{\"dtype\":".utf8))
-            HeaderJSONWriter.appendString(entry.dtype.rawValue, to: &json)
+            JSONWriter.appendString(entry.dtype.rawValue, to: &json)
             json.append(contentsOf: Array(",\"shape\":[".utf8))
             for (axis, dimension) in entry.shape.enumerated() {
                 if axis > 0 { json.append(UInt8(ascii: ",")) }
-                HeaderJSONWriter.appendInteger(dimension, to: &json)
+                JSONWriter.appendInteger(dimension, to: &json)
             }
             json.append(contentsOf: Array("],\"data_offsets\":[".utf8))
-            HeaderJSONWriter.appendInteger(offset, to: &json)
+            JSONWriter.appendInteger(offset, to: &json)
             json.append(UInt8(ascii: ","))
             offset += entry.bytes.count
-            HeaderJSONWriter.appendInteger(offset, to: &json)
+            JSONWriter.appendInteger(offset, to: &json)
             json.append(contentsOf: Array("]}".utf8))
         }
         json.append(UInt8(ascii: "}"))

@@ -40,8 +40,8 @@ public final class Tokenizer: Sendable {
 
     /// Loads a `tokenizer.json`; `tokenizerConfig` (optional) supplies the names of the special tokens.
     public convenience init(tokenizerJSON: URL, tokenizerConfig: URL? = nil) throws {
-        let json = try JSONParser.parse(contentsOf: tokenizerJSON)
-        let config = try tokenizerConfig.map { try JSONParser.parse(contentsOf: $0) }
+        let json = try TokenizerJSON.parse(contentsOf: tokenizerJSON)
+        let config = try tokenizerConfig.map { try TokenizerJSON.parse(contentsOf: $0) }
         try self.init(json: JSONNode(json, file: tokenizerJSON.path),
                       config: config.map { JSONNode($0, file: tokenizerConfig!.path) })
     }

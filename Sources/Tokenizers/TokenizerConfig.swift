@@ -22,7 +22,7 @@ public struct TokenizerConfig: Sendable {
     /// directory.
     public static func load(directory: URL) throws -> TokenizerConfig {
         let file = directory.appendingPathComponent("tokenizer_config.json")
-        let json = JSONNode(try JSONParser.parse(contentsOf: file), file: file.path)
+        let json = JSONNode(try TokenizerJSON.parse(contentsOf: file), file: file.path)
         var special: [String: String] = [:]
         for key in specialTokenKeys {
             guard let node = try json.optional(key) else { continue }

@@ -33,7 +33,7 @@ public struct BPE: TokenizerModel {
 
     init(json: JSONNode) throws {
         if let dropout = try json.optional("dropout") {
-            guard case .number(let p) = dropout.value, p == 0 else {
+            guard dropout.value.double == 0 else {
                 throw dropout.invalid("BPE dropout is random; only null or 0 is supported")
             }
         }

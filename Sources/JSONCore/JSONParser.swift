@@ -1,54 +1,44 @@
-/// A small, strict JSON reader and writer for safetensors headers.
+/// The one JSON parser of the project: strict RFC 8259 over UTF-8 bytes, as serde_json reads it (no comments, no
+/// trailing commas, no NaN, no leading zeros, no lone surrogates, no raw control characters in strings).
 ///
-/// Why not Foundation: `JSONSerialization` silently keeps one of two duplicate keys, and a duplicate tensor name is a
-/// corrupt file we must reject. Objects keep their key order (error messages and tests can refer to it), numbers keep
-/// their literal text (so `2.0` and `2e0` can be told apart from the integer `2`, as the reference does), and the writer
-/// escapes strings exactly as serde_json does, which the byte-exact layout of `SafeTensorsWriter` relies on.
-enum HeaderJSONValue {
-    case object([(key: String, value: HeaderJSONValue)])
-    case array([HeaderJSONValue])
-    case string(String)
-    /// The literal text of the number, already checked against JSON's number grammar.
-    case number(String)
-    case bool(Bool)
-    case null
-
-    /// Names the kind of value for error messages.
-    var kindName: String {
-        switch self {
-        case .object: return "an object"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .number: return "a number"
-        case .bool: return "a boolean"
-        case .null: return "null"
-        }
+/// Why not Foundation's `JSONSerialization` / `JSONDecoder`: they fold keys that are canonically equivalent
+/// ("é" vs "e\u{301}", two distinct tokens of a vocabulary), lose key order (chat templates print objects back in
+/// file order, error messages name the first bad entry), turn every number into a Double (safetensors must refuse
+/// `2.0` where an integer belongs, Python keeps `1.0` a float) and silently keep one of two duplicate keys (a
+/// duplicate tensor name is a corrupt file). Where none of that matters — config.json, JSON Lines — the project uses
+/// Foundation's decoders.
+///
+/// Readers choose what a duplicate key means (`DuplicateKeys`) and how deep a document may nest; everything else is
+/// one grammar. The views built on it: safetensors headers (ModelFormats), tokenizer.json and tokenizer_config.json
+/// (Tokenizers' `JSONNode`), and `JinjaValue(json:)` for chat templates.
+public struct JSONParser {
+    /// What to do with a key that appears twice in one object.
+    public enum DuplicateKeys: Sendable {
+        /// Refuse the document (`JSONParseError.Kind.duplicateKey`), as the safetensors reference does.
+        case reject
+        /// Keep the first value, drop later ones (the tokenizer files' behaviour).
+        case keepFirst
+        /// Keep the last value at the first key's position, as Python's `json.loads` builds a dict.
+        case keepLast
     }
-}
-
-struct HeaderJSONError: Error {
-    enum Kind {
-        case syntax(String)
-        /// `enclosing` lists the keys of the objects around the duplicate, outermost first.
-        case duplicateKey(String, enclosing: [String])
-    }
-    let offset: Int
-    let kind: Kind
-}
-
-struct HeaderJSONParser {
-    /// Deeper nesting than a header ever needs is refused rather than risking the stack on a hostile file.
-    static let maxDepth = 64
 
     private let bytes: UnsafeRawBufferPointer
+    private let duplicateKeys: DuplicateKeys
+    private let maxDepth: Int
     private var index = 0
     private var keyPath: [String] = []
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(bytes: UnsafeRawBufferPointer, duplicateKeys: DuplicateKeys, maxDepth: Int) {
+        self.bytes = bytes
+        self.duplicateKeys = duplicateKeys
+        self.maxDepth = maxDepth
+    }
 
-    /// Parses one JSON document (surrounded by optional whitespace). `bytes` must already be valid UTF-8.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(HeaderJSONError) -> HeaderJSONValue {
-        var parser = HeaderJSONParser(bytes: bytes)
+    /// Parses one JSON document surrounded by optional whitespace. Nesting deeper than `maxDepth` objects and arrays
+    /// is refused rather than risking the stack on a hostile file.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, duplicateKeys: DuplicateKeys,
+                             maxDepth: Int = 512) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, duplicateKeys: duplicateKeys, maxDepth: maxDepth)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -56,8 +46,13 @@ struct HeaderJSONParser {
         return value
     }
 
-    private func syntax(_ message: String) -> HeaderJSONError {
-        HeaderJSONError(offset: index, kind: .syntax(message))
+    /// The same over an array; throws only `JSONParseError`.
+    public static func parse(_ bytes: [UInt8], duplicateKeys: DuplicateKeys, maxDepth: Int = 512) throws -> JSONValue {
+        try bytes.withUnsafeBytes { try parse($0, duplicateKeys: duplicateKeys, maxDepth: maxDepth) }
+    }
+
+    private func syntax(_ message: String) -> JSONParseError {
+        JSONParseError(offset: index, kind: .syntax(message))
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -71,8 +66,8 @@ struct HeaderJSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(HeaderJSONError) -> HeaderJSONValue {
-        guard let byte = current else { throw syntax("unexpected end of header") }
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard let byte = current else { throw syntax("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
@@ -85,27 +80,28 @@ struct HeaderJSONParser {
         }
     }
 
-    private mutating func expectWord(_ word: StaticString) throws(HeaderJSONError) {
+    private mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { throw syntax("unexpected end of header") }
+        guard index + count <= bytes.count else { throw syntax("unexpected end of input") }
         let start = word.utf8Start
         for k in 0..<count where bytes[index + k] != start[k] { throw syntax("invalid literal") }
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws(HeaderJSONError) -> HeaderJSONValue {
-        if depth > Self.maxDepth { throw syntax("nesting deeper than \(Self.maxDepth) levels") }
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        if depth > maxDepth { throw syntax("nesting deeper than \(maxDepth) levels") }
         index += 1  // {
-        var members: [(key: String, value: HeaderJSONValue)] = []
-        var seen = Set<String>()
+        var members: [(key: String, value: JSONValue)] = []
+        var seen: [ScalarKey: Int] = [:]  // key → index in members
         skipWhitespace()
         if current == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             guard current == UInt8(ascii: "\"") else { throw syntax("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else {
-                throw HeaderJSONError(offset: keyOffset, kind: .duplicateKey(key, enclosing: keyPath))
+            let earlier = seen[ScalarKey(key)]
+            if earlier != nil, duplicateKeys == .reject {
+                throw JSONParseError(offset: keyOffset, kind: .duplicateKey(key, enclosing: keyPath))
             }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw syntax("expected ':' after a key") }
@@ -114,7 +110,13 @@ struct HeaderJSONParser {
             keyPath.append(key)
             let value = try parseValue(depth: depth)
             keyPath.removeLast()
-            members.append((key, value))
+            switch (earlier, duplicateKeys) {
+            case (nil, _):
+                seen[ScalarKey(key)] = members.count
+                members.append((key, value))
+            case (let i?, .keepLast): members[i].value = value
+            default: break  // keepFirst
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1; skipWhitespace()
@@ -124,10 +126,10 @@ struct HeaderJSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(HeaderJSONError) -> HeaderJSONValue {
-        if depth > Self.maxDepth { throw syntax("nesting deeper than \(Self.maxDepth) levels") }
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        if depth > maxDepth { throw syntax("nesting deeper than \(maxDepth) levels") }
         index += 1  // [
-        var elements: [HeaderJSONValue] = []
+        var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
@@ -141,14 +143,16 @@ struct HeaderJSONParser {
         }
     }
 
-    private mutating func parseString() throws(HeaderJSONError) -> String {
+    private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes, which is every key and dtype in practice.
+        // Fast path: no escapes, which is nearly every key and token.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                    throw JSONParseError(offset: start, kind: .syntax("invalid UTF-8 in a string"))
+                }
                 index += 1
                 return text
             }
@@ -162,7 +166,10 @@ struct HeaderJSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: utf8, as: UTF8.self)
+                guard let text = String(validating: utf8, as: UTF8.self) else {
+                    throw JSONParseError(offset: start, kind: .syntax("invalid UTF-8 in a string"))
+                }
+                return text
             case UInt8(ascii: "\\"):
                 index += 1
                 guard let escape = current else { throw syntax("unterminated escape") }
@@ -202,7 +209,7 @@ struct HeaderJSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(HeaderJSONError) -> UInt16 {
+    private mutating func parseHex4() throws(JSONParseError) -> UInt16 {
         guard index + 4 <= bytes.count else { throw syntax("truncated \\u escape") }
         var value: UInt16 = 0
         for _ in 0..<4 {
@@ -220,7 +227,7 @@ struct HeaderJSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(HeaderJSONError) -> String {
+    private mutating func parseNumber() throws(JSONParseError) -> String {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
         guard let first = current, isDigit(first) else { throw syntax("invalid number") }
@@ -247,56 +254,15 @@ struct HeaderJSONParser {
     }
 }
 
-/// Reading a JSON number literal as a non-negative `Int`, as the reference's `usize` fields do: no sign, fraction or
-/// exponent (the reference rejects `2.0`, `2e0` and `-0` too).
-enum HeaderJSONInteger {
-    case value(Int)
-    case negative
-    case notAnInteger
-    case tooLarge
+/// A key compared and hashed by its UTF-8 bytes (Unicode scalars), not by canonical equivalence.
+private struct ScalarKey: Hashable {
+    let text: String
+    init(_ text: String) { self.text = text }
 
-    init(_ json: HeaderJSONValue) {
-        guard case .number(let literal) = json else { self = .notAnInteger; return }
-        if literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            self = .notAnInteger
-        } else if literal.hasPrefix("-") {
-            self = .negative
-        } else if let value = Int(literal) {
-            self = .value(value)
-        } else {
-            self = .tooLarge
-        }
-    }
-}
+    static func == (a: ScalarKey, b: ScalarKey) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
 
-/// Writes JSON the way serde_json's compact writer does, so our headers match the reference byte for byte.
-enum HeaderJSONWriter {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Appends `text` as a JSON string: `"` and `\` escaped, \b \f \n \r \t short, other controls as `\u00xx`,
-    /// everything else (DEL and non-ASCII included) as raw UTF-8.
-    static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
-        out.append(contentsOf: Array(String(value).utf8))
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
