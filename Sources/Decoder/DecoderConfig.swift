@@ -1,3 +1,5 @@
+import ModelFormats
+
 /// A Llama / Qwen2 `config.json` (the fields the model needs), with Hugging Face's names.
 public struct DecoderConfig: Codable, Equatable, Sendable {
     public var modelType: String
@@ -26,9 +28,10 @@ public struct DecoderConfig: Codable, Equatable, Sendable {
         case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id", ropeScaling = "rope_scaling"
     }
 
+    /// Defaults as config.json's: a missing `tie_word_embeddings` means untied (Hugging Face's default), here too.
     public init(modelType: String, vocabSize: Int, hiddenSize: Int, intermediateSize: Int, numHiddenLayers: Int,
                 numAttentionHeads: Int, numKeyValueHeads: Int, rmsNormEps: Float = 1e-6, ropeTheta: Float = 10_000,
-                maxPositionEmbeddings: Int = 2048, tieWordEmbeddings: Bool = true, bosTokenId: Int? = nil,
+                maxPositionEmbeddings: Int = 2048, tieWordEmbeddings: Bool = false, bosTokenId: Int? = nil,
                 eosTokenId: [Int] = []) {
         self.modelType = modelType
         self.vocabSize = vocabSize
@@ -67,7 +70,7 @@ public struct DecoderConfig: Codable, Equatable, Sendable {
         if let many = try? c.decodeIfPresent([Int].self, forKey: .eosTokenId) { eosTokenId = many }
         else { eosTokenId = (try c.decodeIfPresent(Int.self, forKey: .eosTokenId)).map { [$0] } ?? [] }
         if c.contains(.ropeScaling), (try? c.decodeNil(forKey: .ropeScaling)) == false {
-            throw DecoderError.unsupported("rope_scaling (only plain RoPE is implemented)")
+            throw ModelLoadingError.unsupported("rope_scaling (only plain RoPE is implemented)")
         }
     }
 
@@ -91,9 +94,9 @@ public struct DecoderConfig: Codable, Equatable, Sendable {
     }
 
     public func validate() throws {
-        guard ["qwen2", "llama"].contains(modelType) else { throw DecoderError.unsupported("model_type \(modelType)") }
+        guard ["qwen2", "llama"].contains(modelType) else { throw ModelLoadingError.unsupported("model_type \(modelType)") }
         guard numAttentionHeads % numKeyValueHeads == 0 else {
-            throw DecoderError.unsupported("\(numAttentionHeads) heads not a multiple of \(numKeyValueHeads) kv heads")
+            throw ModelLoadingError.unsupported("\(numAttentionHeads) heads not a multiple of \(numKeyValueHeads) kv heads")
         }
     }
 }

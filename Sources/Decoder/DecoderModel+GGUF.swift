@@ -7,9 +7,9 @@ extension DecoderConfig {
     /// The vocabulary size is the embedding's row count; the lm_head is tied when there is no `output.weight`.
     public init(gguf: GGUFFile) throws {
         guard let arch = gguf.architecture else {
-            throw DecoderError.invalidFile(path: gguf.path, reason: "no general.architecture")
+            throw ModelLoadingError.invalidFile(path: gguf.path, reason: "no general.architecture")
         }
-        guard ["llama", "qwen2"].contains(arch) else { throw DecoderError.unsupported("GGUF architecture \(arch)") }
+        guard ["llama", "qwen2"].contains(arch) else { throw ModelLoadingError.unsupported("GGUF architecture \(arch)") }
         let m = gguf.metadata
         let embedding = try gguf.info("token_embd.weight")
         self.init(modelType: arch, vocabSize: embedding.shape[0], hiddenSize: try m.int("\(arch).embedding_length"),
@@ -26,7 +26,7 @@ extension DecoderConfig {
         attentionBias = gguf.contains("blk.0.attn_q.bias")
         if m.contains("\(arch).rope.dimension_count") {
             let ropeDims = try m.int("\(arch).rope.dimension_count")
-            guard ropeDims == headDim else { throw DecoderError.unsupported("partial rotary (\(ropeDims) of \(headDim) dims)") }
+            guard ropeDims == headDim else { throw ModelLoadingError.unsupported("partial rotary (\(ropeDims) of \(headDim) dims)") }
         }
     }
 }
@@ -36,18 +36,18 @@ extension DecoderModel {
     /// q/k row permutation for `llama` files so the weights equal the Hugging Face ones), then keeping them as
     /// `weights` says (see `DecoderWeightFormat` for which GGUF blocks convert without loss).
     public static func load(gguf path: String, weights format: DecoderWeightFormat = .f32) throws -> DecoderModel {
-        guard FileManager.default.fileExists(atPath: path) else { throw DecoderError.missingFile(path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelLoadingError.missingFile(path) }
         let file = try GGUFFile(path: path)
         let config = try DecoderConfig(gguf: file)
         try config.validate()
         let source = DecoderWeightSource { name, shape, rows, destination in
             guard let stored = ggufName(name) else {
-                throw DecoderError.weightMismatch(path: path, tensor: name, reason: "no GGUF counterpart")
+                throw ModelLoadingError.weightMismatch(path: path, tensor: name, reason: "no GGUF counterpart")
             }
-            guard file.contains(stored) else { throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "missing") }
+            guard file.contains(stored) else { throw ModelLoadingError.weightMismatch(path: path, tensor: stored, reason: "missing") }
             let info = try file.info(stored)
             guard info.shape == shape else {
-                throw DecoderError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(shape)")
+                throw ModelLoadingError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(shape)")
             }
             let rowLength = shape.dropFirst().reduce(1, *), count = rows.count * rowLength
             if config.modelType == "llama", let heads = GGUFLlamaPermutation.heads(

@@ -17,7 +17,7 @@ extension DecoderModel {
     public func mergeLoRA(from directory: URL) throws -> LoRAConfig {
         let config = try LoRAConfig.load(directory: directory)
         let path = directory.appendingPathComponent("adapter_model.safetensors").path
-        guard FileManager.default.fileExists(atPath: path) else { throw DecoderError.missingFile(path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelLoadingError.missingFile(path) }
         let file = try SafeTensorsFile(path: path)
         let weights = Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.0, $0.1.value) })
 
@@ -29,7 +29,7 @@ extension DecoderModel {
             if name.hasSuffix(".lora_A.weight") { module = String(name.dropLast(".lora_A.weight".count)) }
             else if name.hasSuffix(".lora_B.weight") { module = String(name.dropLast(".lora_B.weight".count)) }
             else {
-                throw DecoderError.weightMismatch(path: path, tensor: name,
+                throw ModelLoadingError.weightMismatch(path: path, tensor: name,
                                                   reason: "not a LoRA matrix (only lora_A / lora_B weights can be merged)")
             }
             guard seen.insert(module).inserted else { continue }
@@ -37,26 +37,26 @@ extension DecoderModel {
             let hfModule = module.hasPrefix(prefix) ? String(module.dropFirst(prefix.count)) : module
             let kind = hfModule.split(separator: ".").last.map(String.init) ?? ""
             guard Self.loraTargetModules.contains(kind), let weight = weights[hfModule + ".weight"] else {
-                throw DecoderError.weightMismatch(
+                throw ModelLoadingError.weightMismatch(
                     path: path, tensor: name,
                     reason: "unknown target module '\(hfModule)' (LoRA merges into \(Self.loraTargetModules.joined(separator: ", ")) of model.layers.N)")
             }
             let a = module + ".lora_A.weight", b = module + ".lora_B.weight"
             for key in [a, b] where !file.contains(key) {
-                throw DecoderError.weightMismatch(path: path, tensor: key, reason: "missing (A and B come in pairs)")
+                throw ModelLoadingError.weightMismatch(path: path, tensor: key, reason: "missing (A and B come in pairs)")
             }
             let aShape = try file.info(a).shape, bShape = try file.info(b).shape
             let (out, inFeatures) = (weight.shape[0], weight.shape[1])
             guard aShape.count == 2, bShape.count == 2, aShape[1] == inFeatures, bShape[0] == out, aShape[0] == bShape[1] else {
-                throw DecoderError.weightMismatch(path: path, tensor: a,
+                throw ModelLoadingError.weightMismatch(path: path, tensor: a,
                                                   reason: "A \(aShape) and B \(bShape) do not fit a \([out, inFeatures]) weight")
             }
             guard aShape[0] == config.r else {
-                throw DecoderError.weightMismatch(path: path, tensor: a, reason: "rank \(aShape[0]), but adapter_config.json says r = \(config.r)")
+                throw ModelLoadingError.weightMismatch(path: path, tensor: a, reason: "rank \(aShape[0]), but adapter_config.json says r = \(config.r)")
             }
             pairs.append((weight, a, b, aShape[0]))
         }
-        guard !pairs.isEmpty else { throw DecoderError.invalidFile(path: path, reason: "no LoRA matrices") }
+        guard !pairs.isEmpty else { throw ModelLoadingError.invalidFile(path: path, reason: "no LoRA matrices") }
 
         for pair in pairs {
             let a = try file.floats(pair.a), b = try file.floats(pair.b)

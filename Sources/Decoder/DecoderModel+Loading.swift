@@ -8,15 +8,15 @@ extension DecoderModel {
     public static func load(directory: URL, weights format: DecoderWeightFormat = .f32) throws -> DecoderModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DecoderError.missingFile(directory.path)
+            throw ModelLoadingError.missingFile(directory.path)
         }
         let configURL = directory.appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: configURL.path) else { throw DecoderError.missingFile(configURL.path) }
+        guard FileManager.default.fileExists(atPath: configURL.path) else { throw ModelLoadingError.missingFile(configURL.path) }
         let config: DecoderConfig
-        do { config = try JSONDecoder().decode(DecoderConfig.self, from: Data(contentsOf: configURL)) } catch let error as DecoderError {
+        do { config = try JSONDecoder().decode(DecoderConfig.self, from: Data(contentsOf: configURL)) } catch let error as ModelLoadingError {
             throw error
         } catch {
-            throw DecoderError.invalidFile(path: configURL.path, reason: "cannot decode (\(error))")
+            throw ModelLoadingError.invalidFile(path: configURL.path, reason: "cannot decode (\(error))")
         }
         try config.validate()
         let files = try shards(directory)
@@ -29,13 +29,13 @@ extension DecoderModel {
         }
         let source = DecoderWeightSource { name, shape, rows, destination in
             guard let path = files[name] ?? (files.count == 1 && files.keys.first == "*" ? files["*"] : nil) else {
-                throw DecoderError.weightMismatch(path: directory.path, tensor: name, reason: "missing")
+                throw ModelLoadingError.weightMismatch(path: directory.path, tensor: name, reason: "missing")
             }
             let f = try file(path)
-            guard f.contains(name) else { throw DecoderError.weightMismatch(path: path, tensor: name, reason: "missing") }
+            guard f.contains(name) else { throw ModelLoadingError.weightMismatch(path: path, tensor: name, reason: "missing") }
             let info = try f.info(name)
             guard info.shape == shape else {
-                throw DecoderError.weightMismatch(path: path, tensor: name, reason: "shape \(info.shape), expected \(shape)")
+                throw ModelLoadingError.weightMismatch(path: path, tensor: name, reason: "shape \(info.shape), expected \(shape)")
             }
             if rows == 0..<(shape.first ?? 1) {
                 try f.copyFloats(name, into: destination, count: info.elementCount)
@@ -58,7 +58,7 @@ extension DecoderModel {
             case .f16: HalfPrecision.f16ToF32(bytes.baseAddress! + 2 * rows.lowerBound * rowLength, destination, count: count)
             case .bf16: HalfPrecision.bf16ToF32(bytes.baseAddress! + 2 * rows.lowerBound * rowLength, destination, count: count)
             default:
-                throw DecoderError.weightMismatch(path: file.path, tensor: info.name, reason: "dtype \(info.dtype) is not F32, F16 or BF16")
+                throw ModelLoadingError.weightMismatch(path: file.path, tensor: info.name, reason: "dtype \(info.dtype) is not F32, F16 or BF16")
             }
         }
     }
@@ -69,12 +69,12 @@ extension DecoderModel {
         if FileManager.default.fileExists(atPath: index.path) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(contentsOf: index)) as? [String: Any],
                   let map = object["weight_map"] as? [String: String] else {
-                throw DecoderError.invalidFile(path: index.path, reason: "no weight_map")
+                throw ModelLoadingError.invalidFile(path: index.path, reason: "no weight_map")
             }
             return map.mapValues { directory.appendingPathComponent($0).path }
         }
         let single = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: single.path) else { throw DecoderError.missingFile(single.path) }
+        guard FileManager.default.fileExists(atPath: single.path) else { throw ModelLoadingError.missingFile(single.path) }
         return ["*": single.path]
     }
 }

@@ -1,3 +1,4 @@
+import ModelFormats
 import Tensor
 
 extension DecoderModel {
@@ -8,10 +9,10 @@ extension DecoderModel {
         let parameters = Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.0, $0.1.value) })
         let source = DecoderWeightSource { name, shape, rows, destination in
             guard let tensor = parameters[name] else {
-                throw DecoderError.weightMismatch(path: "(model)", tensor: name, reason: "missing")
+                throw ModelLoadingError.weightMismatch(path: "(model)", tensor: name, reason: "missing")
             }
             guard tensor.shape == shape else {
-                throw DecoderError.weightMismatch(path: "(model)", tensor: name, reason: "shape \(tensor.shape), expected \(shape)")
+                throw ModelLoadingError.weightMismatch(path: "(model)", tensor: name, reason: "shape \(tensor.shape), expected \(shape)")
             }
             let rowLength = shape.dropFirst().reduce(1, *)
             destination.update(from: tensor.data + rows.lowerBound * rowLength, count: rows.count * rowLength)

@@ -55,7 +55,7 @@ public final class LanguageModel {
         let directory = tokenizerDirectory(forModel: path)
         let tokenizerConfig = try loadTokenizerConfig(directory)
         let tokenizerFile = directory.appendingPathComponent("tokenizer.json")
-        guard FileManager.default.fileExists(atPath: tokenizerFile.path) else { throw DecoderError.missingFile(tokenizerFile.path) }
+        guard FileManager.default.fileExists(atPath: tokenizerFile.path) else { throw ModelLoadingError.missingFile(tokenizerFile.path) }
         let tokenizer = try Tokenizer.load(directory: directory)
         // An adapter merges into Float32 weights, which are quantised after.
         var model = try DecoderModel.load(path: path, weights: adapter == nil ? weights : .f32)
@@ -86,13 +86,13 @@ public final class LanguageModel {
         let url = directory.appendingPathComponent("generation_config.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw DecoderError.invalidFile(path: url.path, reason: "not a JSON object")
+            throw ModelLoadingError.invalidFile(path: url.path, reason: "not a JSON object")
         }
         switch object["eos_token_id"] {
         case let id as Int: return [Int32(id)]
         case let ids as [Int]: return ids.map(Int32.init)
         case nil, is NSNull: return []
-        default: throw DecoderError.invalidFile(path: url.path, reason: "eos_token_id is neither a number nor a list")
+        default: throw ModelLoadingError.invalidFile(path: url.path, reason: "eos_token_id is neither a number nor a list")
         }
     }
 
@@ -101,7 +101,7 @@ public final class LanguageModel {
     /// The model's chat template (an error naming the tokenizer directory when it has none).
     public func chatTemplate() throws -> ChatTemplate {
         guard let tokenizerConfig else {
-            throw DecoderError.missingFile(Self.tokenizerDirectory(forModel: path).appendingPathComponent("tokenizer_config.json").path)
+            throw ModelLoadingError.missingFile(Self.tokenizerDirectory(forModel: path).appendingPathComponent("tokenizer_config.json").path)
         }
         return try tokenizerConfig.chatTemplate()
     }

@@ -1,3 +1,5 @@
+import ModelFormats
+
 /// A BERT `config.json`, with the field names Hugging Face uses.
 public struct BertConfig: Codable, Equatable, Sendable {
     public var vocabSize: Int
@@ -68,16 +70,16 @@ public struct BertConfig: Codable, Equatable, Sendable {
 
     /// What this implementation supports; anything else is refused rather than silently computed differently.
     public func validate() throws {
-        guard ["bert"].contains(modelType) else { throw EncoderError.unsupported("model_type \(modelType)") }
-        guard hiddenAct == "gelu" else { throw EncoderError.unsupported("hidden_act \(hiddenAct) (only exact gelu)") }
+        guard ["bert"].contains(modelType) else { throw ModelLoadingError.unsupported("model_type \(modelType)") }
+        guard hiddenAct == "gelu" else { throw ModelLoadingError.unsupported("hidden_act \(hiddenAct) (only exact gelu)") }
         guard positionEmbeddingType == "absolute" else {
-            throw EncoderError.unsupported("position_embedding_type \(positionEmbeddingType)")
+            throw ModelLoadingError.unsupported("position_embedding_type \(positionEmbeddingType)")
         }
         guard (0..<1).contains(hiddenDropoutProb), (0..<1).contains(attentionProbsDropoutProb) else {
-            throw EncoderError.unsupported("dropout probabilities \(hiddenDropoutProb), \(attentionProbsDropoutProb) outside [0, 1)")
+            throw ModelLoadingError.unsupported("dropout probabilities \(hiddenDropoutProb), \(attentionProbsDropoutProb) outside [0, 1)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {
-            throw EncoderError.unsupported("hidden_size \(hiddenSize) not divisible by \(numAttentionHeads) heads")
+            throw ModelLoadingError.unsupported("hidden_size \(hiddenSize) not divisible by \(numAttentionHeads) heads")
         }
     }
 }

@@ -89,11 +89,11 @@ public enum LoRAAdapter {
     public static func load(into model: BertModel, from directory: URL) throws -> LoRAConfig {
         let config = try LoRAConfig.load(directory: directory)
         guard !config.useRslora else {
-            throw EncoderError.invalidFile(path: directory.appendingPathComponent("adapter_config.json").path,
+            throw ModelLoadingError.invalidFile(path: directory.appendingPathComponent("adapter_config.json").path,
                                            reason: "use_rslora: the encoder's LoRA layers scale by alpha/r")
         }
         let weightsURL = directory.appendingPathComponent("adapter_model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw EncoderError.missingFile(weightsURL.path) }
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelLoadingError.missingFile(weightsURL.path) }
         let file = try SafeTensorsFile(path: weightsURL.path)
         var generator = RandomGenerator(seed: 0)  // A is overwritten below
         try model.applyLoRA(config, generator: &generator)
@@ -104,11 +104,11 @@ public enum LoRAAdapter {
                 let key = prefix + name + "." + suffix
                 expected.insert(key)
                 guard file.contains(key) else {
-                    throw EncoderError.weightMismatch(path: weightsURL.path, tensor: key, reason: "missing")
+                    throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: key, reason: "missing")
                 }
                 let info = try file.info(key)
                 guard info.shape == parameter.value.shape else {
-                    throw EncoderError.weightMismatch(path: weightsURL.path, tensor: key,
+                    throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: key,
                                                       reason: "shape \(info.shape), expected \(parameter.value.shape)")
                 }
                 try file.copyFloats(key, into: parameter.value.data, count: parameter.value.count)
@@ -118,7 +118,7 @@ public enum LoRAAdapter {
         // dense layer, which sentence embeddings (mean pooling over the last hidden states) never run: ignored.
         let unused = prefix + "pooler."
         if let extra = file.tensorNames.first(where: { !expected.contains($0) && !$0.hasPrefix(unused) }) {
-            throw EncoderError.weightMismatch(path: weightsURL.path, tensor: extra, reason: "matches no module of the model")
+            throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: extra, reason: "matches no module of the model")
         }
         return config
     }

@@ -7,7 +7,7 @@ extension BertModel {
     public static func load(directory: URL) throws -> BertModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw EncoderError.missingFile(directory.path)
+            throw ModelLoadingError.missingFile(directory.path)
         }
         let config = try decodeJSON(BertConfig.self, directory.appendingPathComponent("config.json"))
         try config.validate()
@@ -19,16 +19,16 @@ extension BertModel {
     /// Copies every parameter from a safetensors file, accepting both `embeddings.…` and `bert.embeddings.…` names
     /// (checkpoints saved from BertModel vs. from a model with a task head). Names and shapes must match.
     public func loadWeights(from url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw EncoderError.missingFile(url.path) }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelLoadingError.missingFile(url.path) }
         let file = try SafeTensorsFile(path: url.path)
         try loadWeights { name, destination in
             let stored = file.contains(name) ? name : "bert." + name
             guard file.contains(stored) else {
-                throw EncoderError.weightMismatch(path: url.path, tensor: name, reason: "missing")
+                throw ModelLoadingError.weightMismatch(path: url.path, tensor: name, reason: "missing")
             }
             let info = try file.info(stored)
             guard info.shape == destination.shape else {
-                throw EncoderError.weightMismatch(path: url.path, tensor: stored,
+                throw ModelLoadingError.weightMismatch(path: url.path, tensor: stored,
                                                   reason: "shape \(info.shape), expected \(destination.shape)")
             }
             try file.copyFloats(stored, into: destination.data, count: destination.count)

@@ -11,7 +11,7 @@ extension BertModel {
             for projection in BertLayer.Projection.allCases {
                 guard let lora = layer[projection] as? LoRALinear else { continue }
                 guard let base = lora.base as? Linear else {
-                    throw EncoderError.unsupported("merging into a quantised base (\(projection.rawValue)); load the model unquantised")
+                    throw ModelLoadingError.unsupported("merging into a quantised base (\(projection.rawValue)); load the model unquantised")
                 }
                 BLAS.gemm(m: base.outFeatures, n: base.inFeatures, k: lora.rank, alpha: lora.scaling,
                           a: lora.loraB.value.data, lda: lora.rank, b: lora.loraA.value.data, ldb: base.inFeatures,
@@ -26,7 +26,7 @@ extension BertModel {
     /// other file of `baseDirectory` (configs, tokenizer, pooling). Built in a temporary directory, then renamed.
     public func saveModelDirectory(to directory: URL, copyingFrom baseDirectory: URL) throws {
         let fm = FileManager.default
-        guard loraLayers.isEmpty else { throw EncoderError.unsupported("save a model with adapters: merge them first") }
+        guard loraLayers.isEmpty else { throw ModelLoadingError.unsupported("save a model with adapters: merge them first") }
         let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
         try? fm.removeItem(at: staging)
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)

@@ -47,7 +47,7 @@ public final class SentenceEncoder {
         config = model.config
         sentenceConfig = try SentenceTransformerConfig.load(directory: directory, fallbackMaxLength: config.maxPositionEmbeddings)
         guard sentenceConfig.maxSeqLength <= config.maxPositionEmbeddings else {
-            throw EncoderError.invalidFile(path: directory.appendingPathComponent("sentence_bert_config.json").path,
+            throw ModelLoadingError.invalidFile(path: directory.appendingPathComponent("sentence_bert_config.json").path,
                                            reason: "max_seq_length \(sentenceConfig.maxSeqLength) exceeds max_position_embeddings \(config.maxPositionEmbeddings)")
         }
         tokenizer = try Tokenizer.load(directory: directory)

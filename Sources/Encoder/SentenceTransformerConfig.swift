@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 
 /// The sentence-transformers files of a model directory that say how token states become a sentence vector.
 public struct SentenceTransformerConfig: Equatable, Sendable {
@@ -51,10 +52,10 @@ public struct SentenceTransformerConfig: Equatable, Sendable {
         if let unsupported = modules.first(where: { m in
             !["Transformer", "Pooling", "Normalize"].contains { m.type.hasSuffix(".\($0)") }
         }) {
-            throw EncoderError.invalidFile(path: modulesURL.path, reason: "unsupported module \(unsupported.type)")
+            throw ModelLoadingError.invalidFile(path: modulesURL.path, reason: "unsupported module \(unsupported.type)")
         }
         if let p = pooling, !p.poolingModeMeanTokens || p.poolingModeClsToken || p.poolingModeMaxTokens || p.poolingModeMeanSqrtLenTokens {
-            throw EncoderError.invalidFile(path: directory.appendingPathComponent("1_Pooling/config.json").path,
+            throw ModelLoadingError.invalidFile(path: directory.appendingPathComponent("1_Pooling/config.json").path,
                                            reason: "only mean-token pooling is supported")
         }
         return SentenceTransformerConfig(maxSeqLength: maxLength, pooling: pooling,
@@ -64,7 +65,7 @@ public struct SentenceTransformerConfig: Equatable, Sendable {
 
 /// Decodes a JSON file, turning every failure into a one-line error that names the file.
 func decodeJSON<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T {
-    guard FileManager.default.fileExists(atPath: url.path) else { throw EncoderError.missingFile(url.path) }
+    guard FileManager.default.fileExists(atPath: url.path) else { throw ModelLoadingError.missingFile(url.path) }
     do {
         return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
     } catch let error as DecodingError {
@@ -76,8 +77,8 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T {
         case .dataCorrupted: reason = "not valid JSON"
         @unknown default: reason = "cannot decode"
         }
-        throw EncoderError.invalidFile(path: url.path, reason: reason)
+        throw ModelLoadingError.invalidFile(path: url.path, reason: reason)
     } catch {
-        throw EncoderError.invalidFile(path: url.path, reason: "cannot read (\(error.localizedDescription))")
+        throw ModelLoadingError.invalidFile(path: url.path, reason: "cannot read (\(error.localizedDescription))")
     }
 }

@@ -118,7 +118,7 @@ struct EvalGSM8KCommand: ParsableCommand {
 
         // Everything that can fail cheaply is checked before the decoder loads.
         let modelPath = LanguageModel.resolveModelPath(cfg.model)
-        guard FileManager.default.fileExists(atPath: modelPath) else { throw DecoderError.missingFile(modelPath) }
+        guard FileManager.default.fileExists(atPath: modelPath) else { throw ModelLoadingError.missingFile(modelPath) }
         let hasTemplate = try LanguageModel.hasChatTemplate(path: modelPath)
         let format = cfg.promptFormat.resolved(hasChatTemplate: hasTemplate)
         if format == .chat && !hasTemplate {
@@ -132,7 +132,7 @@ struct EvalGSM8KCommand: ParsableCommand {
         if !cfg.adapter.isEmpty {
             settings.adapter = cfg.adapter
             let weights = URL(fileURLWithPath: cfg.adapter).appendingPathComponent("adapter_model.safetensors").path
-            guard FileManager.default.fileExists(atPath: weights) else { throw DecoderError.missingFile(weights) }
+            guard FileManager.default.fileExists(atPath: weights) else { throw ModelLoadingError.missingFile(weights) }
             settings.adapterSHA256 = try SHA256.hex(ofFile: weights)
         }
         if cfg.shots > 0 {

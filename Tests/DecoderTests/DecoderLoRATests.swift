@@ -75,7 +75,7 @@ final class DecoderLoRATests: XCTestCase {
 
     func tinyModel() -> DecoderModel {
         let config = DecoderConfig(modelType: "llama", vocabSize: 11, hiddenSize: 8, intermediateSize: 12, numHiddenLayers: 2,
-                                   numAttentionHeads: 2, numKeyValueHeads: 1)
+                                   numAttentionHeads: 2, numKeyValueHeads: 1, tieWordEmbeddings: true)
         let model = DecoderModel(config: config)
         for (i, (_, p)) in model.namedParameters.enumerated() {
             p.value.assign(GradientCheck.random(p.value.shape, scale: 0.5, seed: 40 + UInt64(i)))

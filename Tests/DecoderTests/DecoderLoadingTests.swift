@@ -49,7 +49,7 @@ final class DecoderLoadingTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("decoder-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = DecoderConfig(modelType: "llama", vocabSize: 11, hiddenSize: 8, intermediateSize: 12, numHiddenLayers: 1,
-                                   numAttentionHeads: 2, numKeyValueHeads: 2)
+                                   numAttentionHeads: 2, numKeyValueHeads: 2, tieWordEmbeddings: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try JSONEncoder().encode(config).write(to: dir.appendingPathComponent("config.json"))
         var writer = SafeTensorsWriter()
