@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "JSONCore", swiftSettings: numeric),
         .target(name: "ModelFormats", dependencies: ["JSONCore"], swiftSettings: numeric),
         .target(name: "Tokenizers", dependencies: ["JSONCore"], swiftSettings: numeric),
-        .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        // The run directory every trainer writes (logs, chart, checkpoints, resume).
+        .target(name: "Training", dependencies: ["Tensor", "NN", "ModelFormats"], swiftSettings: numeric),
+        .target(name: "Encoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers", "Training"], swiftSettings: numeric),
         // Debian's libfaiss-dev: a static libfaiss.a (C++ API only) that needs OpenMP (libgomp) and BLAS/LAPACK
         // (sgemm_, sgesvd_…, all in libopenblas).
         .target(
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -64,6 +66,7 @@ let package = Package(
         // Shared test helpers (finite-difference checks, fixture paths); not part of any product.
         .target(name: "TestSupport", dependencies: ["Tensor", "ModelFormats"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tensor", "ModelFormats"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),

@@ -53,7 +53,7 @@ PY
       steps=${TRAIN_STEPS:-30}
       for mode in lora qlora; do
         $B train-encoder --config configs/encoder-gsm8k.yaml --set output_dir="$OUT" --set name=train-$mode \
-          --set training.max_steps=$steps --set training.checkpoint_every=1000 --set training.eval_every=0 \
+          --set training.max_steps=$steps --set training.checkpoint_every=1000 --set training.eval_every=null \
           --set lora.qlora=$([ $mode = qlora ] && echo true || echo false) > "$OUT/train-$mode.json"
         if [ -x "$PY" ]; then
           (cd "$PEERS/encoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" train_lora.py --max-steps "$steps" --no-eval \

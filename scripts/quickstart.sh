@@ -34,7 +34,7 @@ echo "== LoRA fine-tuning on GSM8K question -> solution pairs (configs/encoder-g
 # The issue's recipe (r 8, alpha 16, dropout 0.1, batch 32, lr 2e-4, 10% warm-up then linear decay), cut short; drop
 # the max_steps override for the whole epoch. Writes runs/quickstart/lora/ (metrics.jsonl, loss.svg, adapter/).
 $B train-encoder --config configs/encoder-gsm8k.yaml --set output_dir=runs/quickstart --set name=lora \
-  --set training.max_steps=$LORA_STEPS --set training.checkpoint_every=1000 --set training.eval_every=0 \
+  --set training.max_steps=$LORA_STEPS --set training.checkpoint_every=1000 --set training.eval_every=null \
   > runs/quickstart/lora-summary.json
 grep -E '"(pairs_per_s|gflops|peak_rss_mib|loss_first10_mean|loss_last10_mean|wall_s)"' runs/quickstart/lora-summary.json
 

@@ -2,6 +2,7 @@ import Foundation
 import ModelFormats
 import NN
 import Tensor
+import Training
 
 /// Fine-tunes the LoRA (or QLoRA) parameters of a BERT encoder with in-batch InfoNCE.
 ///
@@ -12,7 +13,8 @@ import Tensor
 /// embed every sequence in mini-batches, compute the loss and its gradient w.r.t. the embeddings, then recompute each
 /// mini-batch and backpropagate its slice — the gradients of the whole batch with one mini-batch of activations.
 ///
-/// Writes into `runDirectory`: metrics.jsonl, eval.jsonl, loss.svg, checkpoints/step-N/, adapter/ (the final one).
+/// Writes into `runDirectory` through `TrainingRun`: metrics.jsonl, eval.jsonl, loss.svg, checkpoints/step-N/,
+/// adapter/ (the final one).
 public final class EncoderTrainer {
     public let model: BertModel
     public let pooling: MeanPooling
@@ -20,7 +22,8 @@ public final class EncoderTrainer {
     public let loraConfig: LoRAConfig
     public let pairs: [TrainingPair]
     public let validation: [TrainingPair]
-    public let runDirectory: URL
+    public let run: TrainingRun
+    public var runDirectory: URL { run.directory }
     /// Retrieval metrics on the held-out split, called at each evaluation (nil: validation loss only).
     public var evaluate: ((BertModel) throws -> [String: Double])?
     /// Receives a progress record after every optimiser step (the CLI prints a line).
@@ -66,13 +69,14 @@ public final class EncoderTrainer {
         self.settings = settings
         self.pairs = pairs
         self.validation = validation
-        self.runDirectory = runDirectory
+        self.run = TrainingRun(directory: runDirectory)
+        try settings.validate()
         parameters = model.trainableParameters
-        guard !parameters.isEmpty else { throw EncoderError.unsupported("no trainable parameters (apply LoRA first)") }
+        guard !parameters.isEmpty else { throw ModelLoadingError.unsupported("no trainable parameters (apply LoRA first)") }
         let hidden = settings.hiddenDropout ?? model.config.hiddenDropoutProb
         let attention = settings.attentionDropout ?? model.config.attentionProbsDropoutProb
         guard (0..<1).contains(hidden), (0..<1).contains(attention) else {
-            throw EncoderError.unsupported("dropout probabilities \(hidden), \(attention) outside [0, 1)")
+            throw ModelLoadingError.unsupported("dropout probabilities \(hidden), \(attention) outside [0, 1)")
         }
         model.setDropout(hidden: hidden, attention: attention)
         optimizer = AdamW(parameters: parameters.map(\.1), hyperparameters: .init(weightDecay: settings.weightDecay))
@@ -100,13 +104,9 @@ public final class EncoderTrainer {
 
     /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set.
     public func train(resume: Bool) throws {
-        try FileManager.default.createDirectory(at: checkpointsDirectory, withIntermediateDirectories: true)
-        var start = 0
-        if resume, let checkpoint = try latestCheckpoint() {
-            start = try restore(checkpoint)
-        } else {
-            for name in ["metrics.jsonl", "eval.jsonl"] { try? FileManager.default.removeItem(at: runDirectory.appendingPathComponent(name)) }
-        }
+        let checkpoint = resume ? try run.latestCheckpoint() : nil
+        try run.prepare(fresh: checkpoint == nil)
+        let start = try checkpoint.map(restore) ?? 0
         let began = Date(), cpuStart = ProcessCPUTime.seconds()
         let schedule = schedule
         for step in start..<totalSteps {
@@ -135,7 +135,7 @@ public final class EncoderTrainer {
                                     elapsedSeconds: Date().timeIntervalSince(began), pairs: stepPairs,
                                     tokens: stepTokens, gflop: stepFLOPs / 1e9,
                                     cpuSeconds: ProcessCPUTime.seconds() - cpuStart)
-            if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try appendJSONLine(record, to: "metrics.jsonl") }
+            if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try run.append(record, to: TrainingRun.metricsLog) }
             onStep?(record)
             let last = step + 1 == totalSteps
             if let every = settings.evalEvery, (step + 1) % every == 0 || last { try runEvaluation(step: step + 1) }
@@ -145,7 +145,7 @@ public final class EncoderTrainer {
                 return
             }
         }
-        try LoRAAdapter.save(model, config: loraConfig, to: runDirectory.appendingPathComponent("adapter"))
+        try LoRAAdapter.save(model, config: loraConfig, to: run.adapterDirectory)
         try writeChart()
     }
 
@@ -269,61 +269,15 @@ public final class EncoderTrainer {
         var record: [String: Double] = ["step": Double(step)]
         if let v = validationLoss() { record["val_loss"] = Double(v) }
         if let evaluate { for (k, v) in try evaluate(model) { record[k] = v } }
-        try appendJSONObject(record, to: "eval.jsonl")
+        try run.append(record, to: TrainingRun.evaluationLog)
         onEvaluation?(record)
         try writeChart()
     }
 
-    private func appendJSONLine<T: Encodable>(_ value: T, to name: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try append(Data(try encoder.encode(value)) + Data("\n".utf8), to: name)
-    }
-
-    private func appendJSONObject(_ value: [String: Double], to name: String) throws {
-        try append(try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) + Data("\n".utf8), to: name)
-    }
-
-    private func append(_ data: Data, to name: String) throws {
-        let url = runDirectory.appendingPathComponent(name)
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
-    }
-
     /// loss.svg: training loss per step (and its 20-step moving average) and validation loss at each evaluation.
-    public func writeChart() throws {
-        let metrics = readJSONLines("metrics.jsonl"), evals = readJSONLines("eval.jsonl")
-        let train = metrics.compactMap { m -> (x: Double, y: Double)? in
-            guard let s = m["step"] as? Double, let l = m["loss"] as? Double else { return nil }
-            return (s, l)
-        }
-        var smooth: [(x: Double, y: Double)] = []
-        for i in train.indices {
-            let window = train[max(0, i - 19)...i]
-            smooth.append((train[i].x, window.map(\.y).reduce(0, +) / Double(window.count)))
-        }
-        let val = evals.compactMap { e -> (x: Double, y: Double)? in
-            guard let s = e["step"] as? Double, let l = e["val_loss"] as? Double else { return nil }
-            return (s, l)
-        }
-        let chart = SVGLineChart(title: "InfoNCE loss — \(runDirectory.lastPathComponent)", xLabel: "step", yLabel: "loss",
-                                 series: [.init(name: "train", color: "#9ecae1", points: train),
-                                          .init(name: "train (20-step mean)", color: "#08519c", points: smooth),
-                                          .init(name: "validation", color: "#d94801", points: val, markers: true)])
-        try chart.write(to: runDirectory.appendingPathComponent("loss.svg").path)
-    }
-
-    private func readJSONLines(_ name: String) -> [[String: Any]] {
-        guard let records = try? JSONLines.read(runDirectory.appendingPathComponent(name)) else { return [] }
-        return records.map { $0.fields.mapValues { ($0 as? NSNumber)?.doubleValue ?? $0 } }
-    }
+    public func writeChart() throws { try run.writeChart(title: "InfoNCE loss") }
 
     // MARK: - Checkpoints
-
-    var checkpointsDirectory: URL { runDirectory.appendingPathComponent("checkpoints") }
 
     struct TrainerState: Codable {
         var step: Int
@@ -333,75 +287,31 @@ public final class EncoderTrainer {
         var pairs: Int
     }
 
-    /// Writes checkpoints/step-N/ (adapter, optimizer.safetensors, trainer_state.json) under a temporary name and
-    /// renames it into place; keeps the two newest.
+    private var parameterNames: [String] { parameters.map(\.0) }
+
+    /// Writes checkpoints/step-N/: the adapter, AdamW's moments and the step (`TrainingRun.saveCheckpoint`).
     func saveCheckpoint(step: Int) throws {
-        let fm = FileManager.default
-        let name = String(format: "step-%06d", step)
-        let staging = checkpointsDirectory.appendingPathComponent(".\(name).partial")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        try LoRAAdapter.save(model, config: loraConfig, to: staging)
-        var writer = SafeTensorsWriter()
-        for (i, (pname, _)) in parameters.enumerated() {
-            for (prefix, t) in [("m.", optimizer.m[i]), ("v.", optimizer.v[i])] {
-                try withExtendedLifetime(t) {
-                    try writer.add(prefix + pname, shape: t.shape, values: UnsafeBufferPointer(start: t.data, count: t.count))
-                }
-            }
-        }
-        try writer.write(to: staging.appendingPathComponent("optimizer.safetensors").path)
         let state = TrainerState(step: step, totalSteps: totalSteps, seed: settings.seed, batchSize: settings.batchSize,
                                  pairs: pairs.count)
-        try JSONEncoder().encode(state).write(to: staging.appendingPathComponent("trainer_state.json"))
-        let final = checkpointsDirectory.appendingPathComponent(name)
-        try? fm.removeItem(at: final)
-        try fm.moveItem(at: staging, to: final)
-        for old in try checkpointNames().dropLast(2) { try? fm.removeItem(at: checkpointsDirectory.appendingPathComponent(old)) }
-    }
-
-    private func checkpointNames() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: checkpointsDirectory.path)
-            .filter { $0.hasPrefix("step-") }.sorted()
-    }
-
-    func latestCheckpoint() throws -> URL? {
-        try checkpointNames().last.map { checkpointsDirectory.appendingPathComponent($0) }
+        try run.saveCheckpoint(step: step, state: state, optimizer: optimizer, parameterNames: parameterNames) { directory in
+            try LoRAAdapter.save(model, config: loraConfig, to: directory)
+        }
     }
 
     /// Loads adapter weights, optimiser moments and the step; trims the logs to that step. Returns the step.
     func restore(_ checkpoint: URL) throws -> Int {
-        let statePath = checkpoint.appendingPathComponent("trainer_state.json")
-        let state = try decodeJSON(TrainerState.self, statePath)
+        let state = try run.state(TrainerState.self, of: checkpoint)
         guard state.seed == settings.seed, state.batchSize == settings.batchSize, state.pairs == pairs.count else {
-            throw EncoderError.invalidFile(path: statePath.path,
-                                           reason: "checkpoint was made with other settings (seed, batch size or data); start a new run")
+            throw ModelLoadingError.invalidFile(path: checkpoint.appendingPathComponent("trainer_state.json").path,
+                                                reason: "checkpoint was made with other settings (seed, batch size or data); start a new run")
         }
         let adapter = try SafeTensorsFile(path: checkpoint.appendingPathComponent("adapter_model.safetensors").path)
         for (name, layer) in model.loraLayers {
             try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_A.weight", into: layer.loraA.value.data, count: layer.loraA.value.count)
             try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_B.weight", into: layer.loraB.value.data, count: layer.loraB.value.count)
         }
-        let moments = try SafeTensorsFile(path: checkpoint.appendingPathComponent("optimizer.safetensors").path)
-        for (i, (pname, _)) in parameters.enumerated() {
-            try moments.copyFloats("m." + pname, into: optimizer.m[i].data, count: optimizer.m[i].count)
-            try moments.copyFloats("v." + pname, into: optimizer.v[i].data, count: optimizer.v[i].count)
-        }
-        optimizer.step = state.step
-        for name in ["metrics.jsonl", "eval.jsonl"] { try trimLog(name, afterStep: state.step) }
+        try run.restoreOptimizer(optimizer, parameterNames: parameterNames, step: state.step, from: checkpoint)
+        try run.trimLogs(afterStep: state.step)
         return state.step
-    }
-
-    private func trimLog(_ name: String, afterStep step: Int) throws {
-        let url = runDirectory.appendingPathComponent(name)
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return }
-        let kept = text.split(separator: "\n").filter { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let s = (object["step"] as? NSNumber)?.intValue else { return false }
-            return s <= step
-        }
-        let out = try AtomicFileOutput(path: url.path)
-        try out.write(Array((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8))
-        try out.commit()
     }
 }

@@ -1,5 +1,8 @@
-/// Trainer settings, the `training:` section of an encoder run config (configs/encoder-gsm8k.yaml).
-/// Defaults follow sentence-transformers' trainer with the LoRA recipe.
+import Training
+
+/// Trainer settings: the `training:` section of an encoder run config (configs/encoder-gsm8k.yaml) decodes straight
+/// into this type, so a field added here is a config key at once (nil optionals are `null` in YAML). Defaults follow
+/// sentence-transformers' trainer with the LoRA recipe of configs/encoder-gsm8k.yaml.
 public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Pairs per optimiser step (before accumulation): the in-batch negatives of InfoNCE.
     public var batchSize = 32
@@ -16,6 +19,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     public var warmupRatio = 0.1
     public var schedule: LearningRateScheduleKind = .linear
     public var weightDecay: Float = 0
+    /// Clip the global gradient norm to this (nil: no clipping).
     public var maxGradNorm: Float? = 1
     public var seed: UInt64 = 42
     /// InfoNCE similarity scale (sentence-transformers' default 20).
@@ -30,7 +34,9 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Dropout on the attention probabilities (nil: the model's attention_probs_dropout_prob).
     public var attentionDropout: Float? = nil
     public var checkpointEvery = 50
+    /// Evaluate every this many steps and at the end (nil: never).
     public var evalEvery: Int? = 50
+    /// Write every this many steps' record to metrics.jsonl (the last step always).
     public var logEvery = 1
 
     public enum LearningRateScheduleKind: String, Codable, Sendable { case linear, cosine, constant }
@@ -46,28 +52,22 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
         case logEvery = "log_every", hiddenDropout = "hidden_dropout", attentionDropout = "attention_dropout"
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = EncoderTrainingSettings()
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        miniBatchSize = try c.decodeIfPresent(Int.self, forKey: .miniBatchSize)
-        gradientAccumulationSteps = try c.decodeIfPresent(Int.self, forKey: .gradientAccumulationSteps) ?? d.gradientAccumulationSteps
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
-        maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
-        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? d.learningRate
-        warmupRatio = try c.decodeIfPresent(Double.self, forKey: .warmupRatio) ?? d.warmupRatio
-        schedule = try c.decodeIfPresent(LearningRateScheduleKind.self, forKey: .schedule) ?? d.schedule
-        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
-        maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm) ?? d.maxGradNorm
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
-        scale = try c.decodeIfPresent(Float.self, forKey: .scale) ?? d.scale
-        symmetric = try c.decodeIfPresent(Bool.self, forKey: .symmetric) ?? d.symmetric
-        maskDuplicates = try c.decodeIfPresent(Bool.self, forKey: .maskDuplicates) ?? d.maskDuplicates
-        maxSeqLength = try c.decodeIfPresent(Int.self, forKey: .maxSeqLength) ?? d.maxSeqLength
-        hiddenDropout = try c.decodeIfPresent(Float.self, forKey: .hiddenDropout)
-        attentionDropout = try c.decodeIfPresent(Float.self, forKey: .attentionDropout)
-        checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? d.checkpointEvery
-        evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? d.evalEvery
-        logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? d.logEvery
+    /// Refuses settings the trainer cannot run, naming the run-config key.
+    public func validate() throws {
+        func check(_ ok: Bool, _ key: String, _ reason: String) throws {
+            if !ok { throw InvalidSetting("training.\(key)", reason) }
+        }
+        try check(batchSize > 1, "batch_size", "must be at least 2 (in-batch negatives), got \(batchSize)")
+        try check((miniBatchSize ?? 1) > 0, "mini_batch_size", "must be positive or null (whole batch)")
+        try check(gradientAccumulationSteps > 0, "gradient_accumulation_steps", "must be positive")
+        try check(epochs > 0, "epochs", "must be positive")
+        try check((maxSteps ?? 1) > 0, "max_steps", "must be positive or null (all epochs)")
+        try check(learningRate > 0, "learning_rate", "must be positive")
+        try check((0...1).contains(warmupRatio), "warmup_ratio", "must be in [0, 1]")
+        try check((maxGradNorm ?? 1) > 0, "max_grad_norm", "must be positive or null (no clipping)")
+        try check(maxSeqLength > 0, "max_seq_length", "must be positive")
+        try check(checkpointEvery > 0, "checkpoint_every", "must be positive")
+        try check((evalEvery ?? 1) > 0, "eval_every", "must be positive or null (only at the end)")
+        try check(logEvery > 0, "log_every", "must be positive")
     }
 }

@@ -6,8 +6,8 @@ import Yams
 /// `--set factory=IVF256,PQ32`). Keys that are not fields are errors, in the file and in `--set`, so a typo never
 /// silently falls back to a default.
 ///
-/// The known keys are those of `init()` encoded: so every field needs a default there and must not be Optional
-/// (a nil field would not be encoded; use an explicit "unset" value such as 0 or "").
+/// The known keys are those of `init()` encoded (`RunConfigNodeEncoder`, which keeps nil optionals as `null`), so
+/// every field needs a default there; an optional's `null` means "unset" (`--set training.max_steps=null`).
 protocol RunConfig: Codable {
     /// Every field at its default value.
     init()
@@ -50,7 +50,7 @@ struct RunConfigTree {
     private var origins: [String: String] = [:]
 
     init<T: Encodable>(_ defaults: T) throws {
-        root = try Yams.compose(yaml: try YAMLEncoder().encode(defaults)) ?? Node.mapping(Node.Mapping([]))
+        root = try RunConfigNodeEncoder.encode(defaults)
     }
 
     /// Lays `overlay` over the tree: mappings merge key by key, anything else replaces. A key the defaults do not

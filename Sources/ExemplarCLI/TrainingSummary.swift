@@ -33,10 +33,10 @@ struct TrainingSummary: Encodable {
         case fractionOfSgemmPeak = "fraction_of_sgemm_peak", fractionOfSgemmPeakPerCore = "fraction_of_sgemm_peak_per_core"
     }
 
-    /// `records`: the steps this process ran, in order; `losses`: the loss of every step of the run (a resumed run
-    /// includes the steps before the interruption).
+    /// `records`: the steps this process ran, in order; `losses`: the loss of every logged step of the run (a resumed
+    /// run includes the steps before the interruption).
     init(records: [EncoderTrainer.StepRecord], losses: [Double], wallSeconds: Double) {
-        steps = losses.count
+        steps = records.last?.step ?? losses.count
         self.wallSeconds = wallSeconds
         // Steady state: after the first 5 steps of this process, when there are enough; else after the first.
         let skip = records.count > 6 ? 5 : min(1, records.count - 1)

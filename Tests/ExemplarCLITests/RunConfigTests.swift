@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Encoder
 import Retrieval
 import TestSupport
 @testable import ExemplarCLI
@@ -90,5 +91,39 @@ final class RunConfigTests: XCTestCase {
         config.name = "ok"
         config.batchSize = 0
         XCTAssertThrowsError(try config.validate(origin: "c.yaml")) { XCTAssertTrue("\($0)".contains("batch_size"), "\($0)") }
+    }
+
+    /// train-encoder's `training:` section is the trainer's own settings type: every field is a key (log_every
+    /// included), optionals are `null` until set, and the trainer's checks name the key.
+    func testEncoderTrainingSectionIsTheTrainerSettings() throws {
+        let path = Repository.root.appendingPathComponent("configs/encoder-gsm8k.yaml").path
+        XCTAssertEqual(try EncoderTrainingConfig.load(path: path, overrides: []).training, EncoderTrainingSettings(),
+                       "the shipped config spells out the library's defaults")
+        let set = try EncoderTrainingConfig.load(path: path, overrides: [
+            "training.log_every=5", "training.max_steps=20", "training.mini_batch_size=16", "training.max_grad_norm=null",
+            "training.hidden_dropout=0", "training.schedule=cosine"])
+        var expected = EncoderTrainingSettings()
+        expected.logEvery = 5
+        expected.maxSteps = 20
+        expected.miniBatchSize = 16
+        expected.maxGradNorm = nil
+        expected.hiddenDropout = 0
+        expected.schedule = .cosine
+        XCTAssertEqual(try set.settings(), expected)
+        XCTAssertNil(try EncoderTrainingConfig.load(path: nil, overrides: ["training.max_steps=7", "training.max_steps=null"])
+            .training.maxSteps, "null unsets an optional again")
+        XCTAssertEqual(try EncoderTrainingConfig.load(path: try write("training:\n  log_every: 3\n  max_steps: 9\n"), overrides: [])
+            .training.logEvery, 3, "and the YAML file sets what --set sets")
+
+        func rejects(_ overrides: [String], mentioning texts: [String], line: UInt = #line) {
+            XCTAssertThrowsError(try EncoderTrainingConfig.load(path: nil, overrides: overrides).settings(), line: line) { error in
+                for text in texts { XCTAssertTrue("\(error)".contains(text), "'\(error)' mentions \(text)", line: line) }
+            }
+        }
+        rejects(["training.log_evry=5"], mentioning: ["unknown key 'training.log_evry'", "log_every"])
+        rejects(["training.max_steps=many"], mentioning: ["training.max_steps", "--set training.max_steps=many"])
+        rejects(["training.schedule=exponential"], mentioning: ["training.schedule", "exponential"])
+        rejects(["training.batch_size=1"], mentioning: ["training.batch_size", "at least 2"])
+        rejects(["training.eval_every=0"], mentioning: ["training.eval_every", "null"])
     }
 }
