@@ -53,7 +53,7 @@ let package = Package(
             name: "Retrieval",
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
-        .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers"], swiftSettings: numeric),
+        .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers", "Training"], swiftSettings: numeric),
         .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
         .executableTarget(
             name: "ExemplarCLI",
@@ -71,9 +71,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport", "Training"]),
         .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval", "Decoder", "Tensor", "TestSupport", "Tokenizers"]),
-        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers"]),
+        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers", "Training"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).

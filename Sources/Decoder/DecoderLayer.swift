@@ -209,14 +209,10 @@ public final class DecoderLayer {
         }
     }
 
+    /// Float32 parameters under their Hugging Face names, LoRA matrices under PEFT's (`….lora_A.weight`).
     var parameters: [(String, Parameter)] {
-        var out: [(String, Parameter)] = [("input_layernorm.weight", inputLayerNorm.weight)]
-        for p in Projection.allCases {
-            guard let l = self[p] as? Linear else { continue }
-            out.append(("\(p.rawValue).weight", l.weight))
-            if let b = l.bias { out.append(("\(p.rawValue).bias", b)) }
-        }
-        out.append(("post_attention_layernorm.weight", postAttentionLayerNorm.weight))
-        return out
+        [("input_layernorm.weight", inputLayerNorm.weight)]
+            + Projection.allCases.flatMap { projectionParameters(self[$0], name: $0.rawValue) }
+            + [("post_attention_layernorm.weight", postAttentionLayerNorm.weight)]
     }
 }

@@ -1,12 +1,51 @@
 import Foundation
 import ModelFormats
+import NN
 import Tensor
 
 // MARK: - LoRA
 
-extension DecoderModel {
+extension DecoderModel: LoRAHost {
     /// The projections a LoRA adapter may target, by their Hugging Face module names.
     public static let loraTargetModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+    public var projectionSlots: [(name: String, layer: LinearLayer)] {
+        layers.enumerated().flatMap { i, layer in
+            DecoderLayer.Projection.allCases.map { p in ("model.layers.\(i).\(p.rawValue)", layer[p]) }
+        }
+    }
+
+    public func replaceProjection(_ name: String, with layer: LinearLayer) {
+        let parts = name.split(separator: ".", maxSplits: 3)  // model, layers, i, projection
+        guard parts.count == 4, let i = Int(parts[2]), layers.indices.contains(i),
+              let projection = DecoderLayer.Projection(rawValue: String(parts[3])) else {
+            preconditionFailure("no projection slot \(name)")
+        }
+        layers[i][projection] = layer
+    }
+
+    /// Wraps the projections `config.targetModules` names in trainable `LoRALinear` layers (PEFT's initialisation:
+    /// A Kaiming-uniform from `generator`, B zero) and freezes everything else. Float32 or NF4 bases only: the fused
+    /// decode formats (int8, q4) are for inference, with adapters merged first.
+    @discardableResult
+    public func applyLoRA(_ config: LoRAConfig, generator: inout RandomGenerator) throws -> [String] {
+        guard weightFormat == .f32 else {
+            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32)")
+        }
+        let wrapped = try applyLoRA(rank: config.r, alpha: config.loraAlpha, dropout: config.loraDropout,
+                                    matching: config.targetModules.matches, generator: &generator,
+                                    prepare: prepareLoRA)
+        guard !wrapped.isEmpty else {
+            throw ModelLoadingError.unsupported("target_modules \(config.targetModules) matches no projection of this model")
+        }
+        return wrapped
+    }
+
+    /// LoRA dropouts draw from the shared per-token seeds, salt = slot + 1.
+    func prepareLoRA(_ lora: LoRALinear, slot: Int) {
+        lora.dropout.rowSeeds = dropoutSeeds
+        lora.dropout.salt = UInt64(slot + 1)
+    }
 
     /// Merges a PEFT LoRA adapter (`adapter_config.json` + `adapter_model.safetensors`, tensors named
     /// `base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight` (r, in) and `….lora_B.weight` (out, r)) into

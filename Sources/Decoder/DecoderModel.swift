@@ -21,6 +21,9 @@ public final class DecoderModel {
     /// The int8 token table of a quantised model; rows are dequantised on lookup.
     let quantizedTokens: Int8Linear?
     let rope: RotaryEmbedding
+    /// Per-token seeds of a training forward, shared by every LoRA dropout (each with its own salt), so a token's
+    /// masks depend only on (seed, token, layer): resumed runs equal uninterrupted ones.
+    public let dropoutSeeds = Dropout.RowSeeds()
 
     /// A Float32 model with zero weights (fill them with `loadWeights`).
     public convenience init(config: DecoderConfig) {

@@ -102,21 +102,9 @@ public final class BertLayer {
         func norm(_ name: String, _ n: LayerNorm) -> [(String, Parameter)] {
             [("\(name).weight", n.weight), ("\(name).bias", n.bias)]
         }
-        func projection(_ p: Projection) -> [(String, Parameter)] { Self.parameters(of: self[p], name: p.rawValue) }
+        func projection(_ p: Projection) -> [(String, Parameter)] { projectionParameters(self[p], name: p.rawValue) }
         return projection(.query) + projection(.key) + projection(.value) + projection(.attentionOutput)
             + norm("attention.output.LayerNorm", attentionLayerNorm) + projection(.intermediate)
             + projection(.output) + norm("output.LayerNorm", outputLayerNorm)
-    }
-
-    static func parameters(of layer: LinearLayer, name: String) -> [(String, Parameter)] {
-        switch layer {
-        case let l as Linear: return [("\(name).weight", l.weight)] + (l.bias.map { [("\(name).bias", $0)] } ?? [])
-        case let l as LoRALinear:
-            return parameters(of: l.base, name: name) + [("\(name).lora_A.weight", l.loraA), ("\(name).lora_B.weight", l.loraB)]
-        case is QuantizedLinear:
-            // Frozen NF4 weight and bias: nothing to load, train or save as Float32 parameters.
-            return []
-        default: return []
-        }
     }
 }

@@ -2,31 +2,39 @@ import Foundation
 import ModelFormats
 import NN
 import Tensor
+import Training
 
 // MARK: - LoRA
 
-extension BertModel {
+extension BertModel: LoRAHost {
+    public var projectionSlots: [(name: String, layer: LinearLayer)] {
+        layers.enumerated().flatMap { i, layer in
+            BertLayer.Projection.allCases.map { p in ("encoder.layer.\(i).\(p.rawValue)", layer[p]) }
+        }
+    }
+
+    public func replaceProjection(_ name: String, with layer: LinearLayer) {
+        let parts = name.split(separator: ".", maxSplits: 3)  // encoder, layer, i, projection
+        guard parts.count == 4, let i = Int(parts[2]), layers.indices.contains(i),
+              let projection = BertLayer.Projection(rawValue: String(parts[3])) else {
+            preconditionFailure("no projection slot \(name)")
+        }
+        layers[i][projection] = layer
+    }
+
     /// Wraps every projection whose module name matches `config.targetModules` in a fresh `LoRALinear`, freezes all
     /// other parameters, and returns the wrapped module names. A is drawn from `generator` in module order.
     @discardableResult
     public func applyLoRA(_ config: LoRAConfig, generator: inout RandomGenerator) throws -> [String] {
-        for (_, p) in namedParameters { p.requiresGrad = false }
-        var wrapped: [String] = []
-        for (i, layer) in layers.enumerated() {
-            for (j, projection) in BertLayer.Projection.allCases.enumerated() {
-                let name = "encoder.layer.\(i).\(projection.rawValue)"
-                guard try config.targetModules.matches(name) else { continue }
-                guard !(layer[projection] is LoRALinear) else { continue }
-                let lora = LoRALinear(base: layer[projection], rank: config.r, alpha: config.loraAlpha,
-                                      dropout: config.loraDropout, generator: &generator)
-                lora.dropout.rowSeeds = dropoutSeeds
-                // Each dropout layer draws its own masks from the shared per-token seeds.
-                lora.dropout.salt = UInt64(i * BertLayer.Projection.allCases.count + j + 1)
-                layer[projection] = lora
-                wrapped.append(name)
-            }
-        }
-        return wrapped
+        try applyLoRA(rank: config.r, alpha: config.loraAlpha, dropout: config.loraDropout,
+                      matching: config.targetModules.matches, generator: &generator, prepare: prepareLoRA)
+    }
+
+    /// Each LoRA dropout draws its own masks from the shared per-token seeds (salt = slot + 1; BERT's own dropouts
+    /// use 0x10000 + layer).
+    func prepareLoRA(_ lora: LoRALinear, slot: Int) {
+        lora.dropout.rowSeeds = dropoutSeeds
+        lora.dropout.salt = UInt64(slot + 1)
     }
 
     /// QLoRA's base: replaces every dense projection with a frozen NF4 `QuantizedLinear` (bitsandbytes' format), all
@@ -47,84 +55,14 @@ extension BertModel {
         return bytes
     }
 
-    /// The LoRA layers by module name.
-    public var loraLayers: [(String, LoRALinear)] {
-        layers.enumerated().flatMap { i, layer in
-            BertLayer.Projection.allCases.compactMap { p in
-                (layer[p] as? LoRALinear).map { ("encoder.layer.\(i).\(p.rawValue)", $0) }
-            }
-        }
-    }
-
-    /// Every trainable parameter, in a fixed order (the optimiser's and the checkpoint's).
-    public var trainableParameters: [(String, Parameter)] { namedParameters.filter { $0.1.requiresGrad } }
 }
 
-/// A LoRA adapter on disk in PEFT's layout: `adapter_config.json` + `adapter_model.safetensors` with tensors named
-/// `base_model.model.<module>.lora_A.weight` (r, in) and `….lora_B.weight` (out, r), loadable by Python PEFT.
-public enum LoRAAdapter {
-    static let prefix = "base_model.model."
-
-    public static func save(_ model: BertModel, config: LoRAConfig, to directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var writer = SafeTensorsWriter()
-        for (name, layer) in model.loraLayers {
-            try withExtendedLifetime(layer) {
-                try writer.add(prefix + name + ".lora_A.weight", shape: layer.loraA.value.shape,
-                               values: UnsafeBufferPointer(start: layer.loraA.value.data, count: layer.loraA.value.count))
-                try writer.add(prefix + name + ".lora_B.weight", shape: layer.loraB.value.shape,
-                               values: UnsafeBufferPointer(start: layer.loraB.value.data, count: layer.loraB.value.count))
-            }
-        }
-        try writer.write(to: directory.appendingPathComponent("adapter_model.safetensors").path)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let out = try AtomicFileOutput(path: directory.appendingPathComponent("adapter_config.json").path)
-        try out.write(Array(try encoder.encode(config)))
-        try out.commit()
-    }
-
-    /// Reads an adapter directory, wraps the matching projections of `model` and loads A and B into them.
+extension LoRAAdapter {
+    /// Loads a PEFT adapter into an encoder: its dropouts seeded as `applyLoRA` seeds them, and tensors of the pooler
+    /// (PEFT adapters made with target_modules such as ["query", "key", "value", "dense"] wrap its dense layer, which
+    /// sentence embeddings — mean pooling over the last hidden states — never run) ignored.
     @discardableResult
     public static func load(into model: BertModel, from directory: URL) throws -> LoRAConfig {
-        let config = try LoRAConfig.load(directory: directory)
-        guard !config.useRslora else {
-            throw ModelLoadingError.invalidFile(path: directory.appendingPathComponent("adapter_config.json").path,
-                                           reason: "use_rslora: the encoder's LoRA layers scale by alpha/r")
-        }
-        let weightsURL = directory.appendingPathComponent("adapter_model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelLoadingError.missingFile(weightsURL.path) }
-        let file = try SafeTensorsFile(path: weightsURL.path)
-        var generator = RandomGenerator(seed: 0)  // A is overwritten below
-        try model.applyLoRA(config, generator: &generator)
-        var expected = Set<String>()
-        for (name, layer) in model.loraLayers {
-            for (suffix, parameter) in [("lora_A.weight", layer.loraA), ("lora_B.weight", layer.loraB)] {
-                // PEFT names tensors without the adapter name ("default") when saving.
-                let key = prefix + name + "." + suffix
-                expected.insert(key)
-                guard file.contains(key) else {
-                    throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: key, reason: "missing")
-                }
-                let info = try file.info(key)
-                guard info.shape == parameter.value.shape else {
-                    throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: key,
-                                                      reason: "shape \(info.shape), expected \(parameter.value.shape)")
-                }
-                try file.copyFloats(key, into: parameter.value.data, count: parameter.value.count)
-            }
-        }
-        // PEFT adapters made with target_modules such as ["query", "key", "value", "dense"] also wrap the pooler's
-        // dense layer, which sentence embeddings (mean pooling over the last hidden states) never run: ignored.
-        let unused = prefix + "pooler."
-        if let extra = file.tensorNames.first(where: { !expected.contains($0) && !$0.hasPrefix(unused) }) {
-            throw ModelLoadingError.weightMismatch(path: weightsURL.path, tensor: extra, reason: "matches no module of the model")
-        }
-        return config
-    }
-
-    /// SHA-256 of the adapter weights file (for index fingerprints).
-    public static func weightsSHA256(_ directory: URL) throws -> String {
-        try SHA256.hex(ofFile: directory.appendingPathComponent("adapter_model.safetensors").path)
+        try load(into: model as LoRAHost, from: directory, ignoredPrefixes: ["pooler."], prepare: model.prepareLoRA)
     }
 }

@@ -305,11 +305,8 @@ public final class EncoderTrainer {
             throw ModelLoadingError.invalidFile(path: checkpoint.appendingPathComponent("trainer_state.json").path,
                                                 reason: "checkpoint was made with other settings (seed, batch size or data); start a new run")
         }
-        let adapter = try SafeTensorsFile(path: checkpoint.appendingPathComponent("adapter_model.safetensors").path)
-        for (name, layer) in model.loraLayers {
-            try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_A.weight", into: layer.loraA.value.data, count: layer.loraA.value.count)
-            try adapter.copyFloats(LoRAAdapter.prefix + name + ".lora_B.weight", into: layer.loraB.value.data, count: layer.loraB.value.count)
-        }
+        try LoRAAdapter.copyWeights(try SafeTensorsFile(path: checkpoint.appendingPathComponent(PEFTAdapterFiles.weightsFile).path),
+                                    into: model)
         try run.restoreOptimizer(optimizer, parameterNames: parameterNames, step: state.step, from: checkpoint)
         try run.trimLogs(afterStep: state.step)
         return state.step

@@ -3,6 +3,7 @@ import ModelFormats
 import NN
 import Tensor
 import Tokenizers
+import Training
 
 /// A sentence-transformers model directory (BERT + mean pooling [+ normalisation]) turned into an embedder:
 /// texts in, one vector per text out, numerically the same as `SentenceTransformer.encode`.
@@ -37,7 +38,7 @@ public final class SentenceEncoder {
 
     /// SHA-256 of the adapter's weights file, when an adapter is applied.
     public private(set) lazy var adapterSHA256: String? = {
-        adapter.map { (try? LoRAAdapter.weightsSHA256($0.directory)) ?? "unreadable" }
+        adapter.map { (try? PEFTAdapterFiles.weightsSHA256($0.directory)) ?? "unreadable" }
     }()
 
     /// Loads `config.json`, `model.safetensors`, `tokenizer.json` and the sentence-transformers files of `directory`.

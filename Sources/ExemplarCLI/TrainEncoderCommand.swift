@@ -5,6 +5,7 @@ import ModelFormats
 import NN
 import Retrieval
 import Tensor
+import Training
 
 struct TrainEncoderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import XCTest
 import ModelFormats
 import NN
 import Tensor
+import Training
 import TestSupport
 @testable import Encoder
 

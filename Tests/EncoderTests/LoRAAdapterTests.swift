@@ -3,6 +3,7 @@ import ModelFormats
 import XCTest
 import NN
 import Tensor
+import Training
 import TestSupport
 @testable import Encoder
 

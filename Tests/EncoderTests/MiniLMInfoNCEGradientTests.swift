@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import NN
 import Tensor
+import Training
 import TestSupport
 @testable import Encoder
 import ModelFormats

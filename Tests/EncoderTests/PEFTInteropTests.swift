@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Tensor
+import Training
 import TestSupport
 @testable import Encoder
 import ModelFormats
