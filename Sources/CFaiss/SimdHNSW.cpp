@@ -7,8 +7,25 @@
 // crowd out the demand loads that the out-of-order core already overlaps. Construction follows FAISS's add_with_locks,
 // add_links_starting_from and add_link step for step, with the same batching. It is still an IndexHNSWFlat, so index
 // files stay FAISS's format.
+//
+// Because it copies FAISS's internals (HNSW's fields and locks, add_with_locks, the search heaps), it is compiled only
+// against the FAISS release it was written from, 1.7.3 (the version macros of faiss/Index.h); against any other the
+// file provides hnswReplacement returning nullptr, and FAISS's own HNSW search and construction run.
 
 #include "SimdHNSW.h"
+#include "SimdFlat.h"
+
+#include <cstdlib>
+#include <string>
+
+#if FAISS_VERSION_MAJOR == 1 && FAISS_VERSION_MINOR == 7 && FAISS_VERSION_PATCH == 3
+#define CFAISS_HNSW_MIRROR 1
+#else
+#define CFAISS_HNSW_MIRROR 0
+#endif
+
+#if CFAISS_HNSW_MIRROR
+
 #include "SimdKernels.h"
 
 #include <faiss/IndexFlat.h>
@@ -533,9 +550,24 @@ struct SimdIndexHNSWFlat : faiss::IndexHNSWFlat {
 
 }  // namespace
 
+}  // namespace cfaiss
+
+// FAISS releases after 1.7.3 export faiss::get_version(); 1.7.3 does not, so this weak reference is null when the
+// linked library is the 1.7.3 of the headers (Debian's is static, so it always is). A shared library of another
+// release under 1.7.3 headers would say so here.
+namespace faiss {
+__attribute__((weak)) std::string get_version();
+}
+
+namespace cfaiss {
+
+bool hnswMirrorMatchesFAISS() {
+    static const bool same = !faiss::get_version || faiss::get_version() == "1.7.3";
+    return same;
+}
+
 faiss::IndexHNSW *hnswReplacement(faiss::Index *index) {
-    const char *setting = std::getenv("EXEMPLAR_FAISS_HNSW");
-    if (setting && std::string(setting) == "0") return nullptr;
+    if (!hnswMirrorActive()) return nullptr;
     if (!index || typeid(*index) != typeid(faiss::IndexHNSWFlat)) return nullptr;
     auto old = static_cast<faiss::IndexHNSWFlat *>(index);
     if (old->metric_type != faiss::METRIC_INNER_PRODUCT && old->metric_type != faiss::METRIC_L2) return nullptr;
@@ -555,6 +587,21 @@ faiss::IndexHNSW *hnswReplacement(faiss::Index *index) {
     old->own_fields = false;
     old->reconstruct_from_neighbors = nullptr;
     return simd;
+}
+
+#else  // another FAISS release: its own loops
+
+namespace cfaiss {
+
+bool hnswMirrorMatchesFAISS() { return false; }
+
+faiss::IndexHNSW *hnswReplacement(faiss::Index *) { return nullptr; }
+
+#endif
+
+bool hnswMirrorActive() {
+    const char *setting = std::getenv("EXEMPLAR_FAISS_HNSW");
+    return hnswMirrorMatchesFAISS() && simdAvailable() && !(setting && std::string(setting) == "0");
 }
 
 }  // namespace cfaiss

@@ -2,6 +2,7 @@
 
 #include "cfaiss.h"
 #include "SimdFlat.h"
+#include "SimdHNSW.h"
 
 #include <faiss/Index.h>
 #include <faiss/IndexHNSW.h>
@@ -220,6 +221,8 @@ void cfaiss_set_threads(int32_t n) { omp_set_num_threads(n > 0 ? n : 1); }
 int32_t cfaiss_threads(void) { return omp_get_max_threads(); }
 
 int32_t cfaiss_simd(void) { return cfaiss::simdAvailable() ? 1 : 0; }
+
+int32_t cfaiss_hnsw_mirror(void) { return cfaiss::hnswMirrorActive() ? 1 : 0; }
 
 const char *cfaiss_version(void) {
     static const std::string version = std::to_string(FAISS_VERSION_MAJOR) + "." +

@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print JSON (build with -c release for meaningful figures).",
-        subcommands: [BenchGemm.self, BenchEncode.self, BenchSearch.self, BenchDecode.self])
+        subcommands: [BenchGemm.self, BenchEncode.self, BenchSearch.self, BenchDecode.self, BenchNF4Dequantize.self,
+                      BenchGGUFDequantize.self])
 }
 
 /// Wall-clock seconds of `body`.

@@ -28,6 +28,7 @@ struct IndexBuildCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let stop = try IndexBuildStep.testStop()
             let settings = try IndexBuildConfig.load(path: config, overrides: overrides)
             try settings.validate(origin: overrides.isEmpty ? config : "\(config) with --set \(overrides.joined(separator: " "))")
             let documents = try SolvedProblemCorpus.load(path: settings.corpus, source: settings.source, split: settings.split)
@@ -39,6 +40,7 @@ struct IndexBuildCommand: ParsableCommand {
                 efSearch: settings.efSearch > 0 ? settings.efSearch : nil, nprobe: settings.nprobe > 0 ? settings.nprobe : nil)
 
             let builder = VectorIndexBuilder(embedder: encoder)
+            if let stop { builder.afterStep = IndexBuildStep.killing(at: stop) }
             var bar: (phase: IndexBuildPhase, bar: ProgressBar)?
             builder.progress = { phase, done, total in
                 if bar?.phase != phase {

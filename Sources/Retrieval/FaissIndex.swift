@@ -137,6 +137,11 @@ public final class FaissIndex {
     /// Whether flat and HNSW indexes use Exemplar's vectorised distance loops (Sources/CFaiss/SimdFlat.cpp, SimdHNSW.cpp).
     public static var usesSIMDKernels: Bool { cfaiss_simd() != 0 }
 
+    /// Whether HNSWFlat indexes created or read from now on use Exemplar's copy of FAISS's HNSW loops
+    /// (Sources/CFaiss/SimdHNSW.cpp). The copy mirrors FAISS 1.7.3's internals, so with any other FAISS release
+    /// (or without the SIMD kernels, or with EXEMPLAR_FAISS_HNSW=0) FAISS's own search and construction run.
+    public static var usesHNSWMirror: Bool { cfaiss_hnsw_mirror() != 0 }
+
     /// FAISS library version, e.g. "1.7.3".
     public static var libraryVersion: String { String(cString: cfaiss_version()) }
 

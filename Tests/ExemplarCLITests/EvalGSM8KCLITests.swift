@@ -23,7 +23,8 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
-    func testQuestions() throws -> [[String: Any]] {
+    /// The first three GSM8K test problems (question, answer).
+    func firstTestProblems() throws -> [[String: Any]] {
         try lines(try Repository.data("gsm8k/test.jsonl").path).prefix(3).map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
@@ -58,7 +59,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         let retrieved = ["--shots", "2", "--shot-selection", "retrieved", "--index", "tiny", "--index-dir", indexDir.path, "--batch-size", "2"]
         let first = try eval(out, ["--limit", "2"] + retrieved)
         XCTAssertEqual(first.status, 0, first.stderr)
-        let questions = try testQuestions()
+        let questions = try firstTestProblems()
         let records = try predictions(out)
         XCTAssertEqual(records.map { $0["index"] as? Int }, [0, 1])
         for (i, record) in records.enumerated() {
@@ -129,7 +130,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         let train0 = try JSONSerialization.jsonObject(with: Data(try lines(try Repository.data("gsm8k/train.jsonl").path)[0].utf8)) as! [String: Any]
         let prompt = record["prompt"] as! String
         XCTAssertTrue(prompt.hasPrefix("Question: \(train0["question"] as! String)\nAnswer: "), prompt)
-        XCTAssertTrue(prompt.hasSuffix("Question: \(try testQuestions()[0]["question"] as! String)\nAnswer:"), prompt)
+        XCTAssertTrue(prompt.hasSuffix("Question: \(try firstTestProblems()[0]["question"] as! String)\nAnswer:"), prompt)
 
         func randomShots(_ name: String, seed: Int) throws -> [Int] {
             let out = scratch.appendingPathComponent(name).path

@@ -5,7 +5,7 @@ import Tensor
 import TestSupport
 
 /// `exemplar index build` and `exemplar search` end to end with the real MiniLM on 50 GSM8K train problems, and builds
-/// killed (SIGKILL) at moments spread over a whole build.
+/// killed (SIGKILL) right after each of their steps.
 final class IndexCLITests: XCTestCase, RunsExemplar {
     var scratch: URL!
     var indexDir: URL { scratch.appendingPathComponent("indexes") }
@@ -105,36 +105,41 @@ final class IndexCLITests: XCTestCase, RunsExemplar {
         XCTAssertTrue(corrupt.stderr.contains(faiss), corrupt.stderr)
     }
 
-    /// SIGKILL a rebuild at moments spread over a whole build's duration: each time, the index opens and searches
-    /// (the previous build, or the new one if the kill came after the commit); a later build cleans up.
+    /// A rebuild killed (SIGKILL) right after each step of a build, through the EXEMPLAR_TEST_STOP_AT hook: each time
+    /// the index opens and searches, and it is the previous build up to the commit (the database renamed over
+    /// NAME.sqlite), the new one from it on; a later build cleans up what the killed ones left.
     func testKilledBuildLeavesThePreviousIndexUsable() throws {
         let (config, _) = try writeCorpusAndConfig()
-        // Time a warm rebuild too: the first build runs on a cold page cache, and kills timed from it alone could all
-        // land after a warm rebuild's commit.
-        var duration = Double.infinity
-        for _ in 0..<2 {
-            let t0 = Date()
-            let build = try build(config)
-            duration = min(duration, Date().timeIntervalSince(t0))
-            XCTAssertEqual(build.status, 0, build.stderr)
-        }
+        let first = try build(config)
+        XCTAssertEqual(first.status, 0, first.stderr)
         var current = try VectorIndex.open("small", in: indexDir).metadata.buildID
 
-        var outcomes: [String] = []
-        for fraction in [0.05, 0.2, 0.5, 0.8, 0.95, 1.1] {
-            let (process, _, _) = try ExemplarProcess.start(["index", "build", "--config", config, "--index-dir", indexDir.path])
-            Thread.sleep(forTimeInterval: duration * fraction)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        // Which build `open` finds after a kill right after each step: the database's rename is the commit.
+        let expected: [(IndexBuildStep, String)] = [
+            (.embedded, "previous"), (.faissWritten, "previous"),
+            (.databaseWritten, "previous"),  // complete under its temporary name: the moment before the rename
+            (.committed, "new"),             // the moment after it
+            (.linked, "new"), (.cleanedUp, "new"),
+        ]
+        XCTAssertEqual(expected.map(\.0), IndexBuildStep.allCases, "every step is a kill point")
+        for (step, outcome) in expected {
+            let killed = try run(["index", "build", "--config", config, "--index-dir", indexDir.path],
+                                 environment: ["EXEMPLAR_TEST_STOP_AT": step.rawValue])
+            XCTAssertTrue(killed.signalled && killed.status == SIGKILL, "\(step): status \(killed.status), \(killed.stderr)")
             let index = try VectorIndex.open("small", in: indexDir)
-            XCTAssertEqual(index.count, 50, "after a kill at \(fraction) of a build")
+            XCTAssertEqual(index.count, 50, "after a kill at \(step)")
             let vectors = Tensor(shape: [1, 384], values: (0..<384).map { _ in Float(0.05) })
-            XCTAssertEqual(try index.search(vectors, k: 3).ids.filter { $0 >= 0 }.count, 3)
-            outcomes.append(index.metadata.buildID == current ? "previous" : "new")
+            XCTAssertEqual(try index.search(vectors, k: 3).ids.filter { $0 >= 0 }.count, 3, "after a kill at \(step)")
+            XCTAssertEqual(index.metadata.buildID == current ? "previous" : "new", outcome, "index after a kill at \(step)")
             current = index.metadata.buildID
         }
-        XCTAssertTrue(outcomes.contains("previous"), "\(outcomes)")
-        print("index after each kill: \(outcomes) (a full build took \(String(format: "%.1f", duration)) s)")
+
+        let unknown = try run(["index", "build", "--config", config, "--index-dir", indexDir.path],
+                              environment: ["EXEMPLAR_TEST_STOP_AT": "renamed"])
+        XCTAssertFalse(unknown.signalled)
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("EXEMPLAR_TEST_STOP_AT=renamed is not a build step"), unknown.stderr)
+        XCTAssertEqual(try VectorIndex.open("small", in: indexDir).metadata.buildID, current)
 
         XCTAssertEqual(try build(config).status, 0)
         let buildID = try VectorIndex.open("small", in: indexDir).metadata.buildID

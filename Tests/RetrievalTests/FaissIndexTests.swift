@@ -121,6 +121,17 @@ final class FaissIndexTests: XCTestCase {
         XCTAssertThrowsError(try index.remove(ids: [1])) { XCTAssertTrue($0 is FaissError, "\($0)") }
     }
 
+    /// The HNSW loops copy FAISS 1.7.3's internals, so they run only over that release (and with the SIMD kernels);
+    /// with any other FAISS, FAISS's own search and construction do. EXEMPLAR_FAISS_HNSW=0 turns them off.
+    func testHNSWMirrorIsActiveOnlyOverTheFAISSItMirrors() {
+        defer { unsetenv("EXEMPLAR_FAISS_HNSW") }
+        unsetenv("EXEMPLAR_FAISS_HNSW")
+        XCTAssertEqual(FaissIndex.usesHNSWMirror, FaissIndex.libraryVersion == "1.7.3" && FaissIndex.usesSIMDKernels,
+                       "FAISS \(FaissIndex.libraryVersion), SIMD kernels \(FaissIndex.usesSIMDKernels)")
+        setenv("EXEMPLAR_FAISS_HNSW", "0", 1)
+        XCTAssertFalse(FaissIndex.usesHNSWMirror)
+    }
+
     /// Exemplar's HNSW loops (Sources/CFaiss/SimdHNSW.cpp) change only how distances are computed: on one thread
     /// they build the same graph, byte for byte, as FAISS's own hnsw_add_vertices, and on any thread count search
     /// returns exactly what FAISS's own IndexHNSW::search returns on the same file. EXEMPLAR_FAISS_HNSW=0 selects

@@ -4,9 +4,12 @@ import Foundation
 /// drive. Test classes adopt `RunsExemplar` for a `run(_:)` of their own.
 public enum ExemplarProcess {
     public struct Run {
+        /// The exit status, or the signal's number when `signalled`.
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// Whether a signal ended the process (a test hook's SIGKILL) rather than an exit.
+        public let signalled: Bool
     }
 
     /// The executable next to the test binary (.build/<triple>/<configuration>/).
@@ -15,12 +18,16 @@ public enum ExemplarProcess {
             .deletingLastPathComponent().appendingPathComponent("exemplar")
     }
 
-    /// Starts `exemplar arguments…` with stdout and stderr piped, for tests that act on it while it runs.
-    public static func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+    /// Starts `exemplar arguments…` with stdout and stderr piped, for tests that act on it while it runs;
+    /// `environment` is added to this process's environment.
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = Repository.root
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -29,12 +36,12 @@ public enum ExemplarProcess {
     }
 
     /// Runs `exemplar arguments…` to the end.
-    public static func run(_ arguments: [String]) throws -> Run {
-        let (process, out, err) = try start(arguments)
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let (process, out, err) = try start(arguments, environment: environment)
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+                   stderr: String(decoding: stderr, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
     }
 }
 
@@ -44,5 +51,7 @@ public protocol RunsExemplar {}
 extension RunsExemplar {
     public typealias Run = ExemplarProcess.Run
 
-    public func run(_ arguments: [String]) throws -> Run { try ExemplarProcess.run(arguments) }
+    public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        try ExemplarProcess.run(arguments, environment: environment)
+    }
 }

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import tokenizers
 from tokenizers import Tokenizer, normalizers
+from reference_inputs import FETCH_DATA, FETCH_DECODERS, require
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = 4096
@@ -352,6 +353,11 @@ def main():
     args = ap.parse_args()
     from transformers import AutoTokenizer
 
+    for split in ["train", "test"]:
+        require(args.data / "gsm8k" / f"{split}.jsonl", FETCH_DATA)
+    for name, gguf in MODELS.items():
+        if not (args.models / name / "tokenizer.json").exists():
+            require(args.models / name / gguf, FETCH_DECODERS)
     texts = gsm8k_texts(args.data)
     alphabet = bytes_to_unicode()
     fixture = {"generator": "scripts/reference/bpe_fixtures.py", "tokenizers_version": tokenizers.__version__,

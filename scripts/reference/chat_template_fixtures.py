@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from transformers import AutoTokenizer
+from reference_inputs import FETCH_DECODERS, require
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ["SmolLM2-135M-Instruct", "Qwen2.5-Coder-0.5B-Instruct"]
@@ -174,6 +175,8 @@ def main():
     import transformers
     fixture = {"generator": "scripts/reference/chat_template_fixtures.py", "transformers_version": transformers.__version__,
                "models": {}, "synthetic": []}
+    for name in MODELS:
+        require(args.models / name / "tokenizer_config.json", FETCH_DECODERS)
     qwen = None
     for name in MODELS:
         tok = AutoTokenizer.from_pretrained(str(args.models / name))

@@ -14,19 +14,20 @@ Writes Tests/Fixtures/decoder_<name>.json. Run from the repo root with the peer 
 import json, os, sys
 import numpy as np, torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
+from reference_inputs import FETCH_DATA, PEER_DECODERS, require
 
 torch.set_num_threads(2)
 MODELS = os.environ.get("PEER_MODELS", os.path.expanduser("~/.cache/exemplar-peers/models"))
 USER_TEMPLATE = ("Solve the following math problem step by step. "
                  "At the end, write the final numeric answer after '####', for example: #### 42\n\nProblem: {question}")
 TARGETS = {"smollm2": "smollm2-135m-instruct-hf", "qwen2.5-coder": "qwen2.5-coder-0.5b-instruct-hf"}
+for sub in TARGETS.values():
+    require(os.path.join(MODELS, sub, "config.json"), PEER_DECODERS)
+require("data/gsm8k/test.jsonl", FETCH_DATA)
 test = [json.loads(l) for l in open("data/gsm8k/test.jsonl")][:20]
 
 for name, sub in TARGETS.items():
     path = os.path.join(MODELS, sub)
-    if not os.path.exists(os.path.join(path, "config.json")):
-        print(f"skip {name}: {path} missing (run ../shared/peers/decoder/setup.sh)")
-        continue
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
     vocab = model.config.vocab_size

@@ -17,12 +17,15 @@ import numpy as np, torch
 import peft, transformers
 from peft import LoraConfig, get_peft_model
 import adapter_tensors_json
+from reference_inputs import FETCH_DATA, PEER_DECODERS, require
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 torch.set_num_threads(2)
 MODELS = os.environ.get("PEER_MODELS", os.path.expanduser("~/.cache/exemplar-peers/models"))
 path = os.path.join(MODELS, "smollm2-135m-instruct-hf")
 out_dir = "Tests/Fixtures/decoder_lora_smollm2"
+require(os.path.join(path, "config.json"), PEER_DECODERS)
+require("data/gsm8k/test.jsonl", FETCH_DATA)
 
 tok = AutoTokenizer.from_pretrained(path)
 model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()

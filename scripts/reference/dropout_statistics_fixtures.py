@@ -11,11 +11,14 @@ import json, os, sys
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np, torch
 from sentence_transformers import SentenceTransformer
+from reference_inputs import FETCH_DATA, FETCH_MINILM, require
 
 torch.set_num_threads(2)
 MODEL = sys.argv[1] if len(sys.argv) > 1 else "models/all-MiniLM-L6-v2"
 OUT = "Tests/Fixtures/minilm_dropout_statistics.json"
 DRAWS = 256
+require(os.path.join(MODEL, "model.safetensors"), FETCH_MINILM)
+require("data/gsm8k/train.jsonl", FETCH_DATA)
 
 rows = [json.loads(l) for l in open("data/gsm8k/train.jsonl")][:8]
 texts = [t for r in rows for t in (r["question"], r["answer"])]

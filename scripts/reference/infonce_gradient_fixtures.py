@@ -17,11 +17,14 @@ import numpy as np, torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 from peft import LoraConfig
+from reference_inputs import FETCH_DATA, FETCH_MINILM, require
 
 torch.set_num_threads(2)
 MODEL = sys.argv[1] if len(sys.argv) > 1 else "models/all-MiniLM-L6-v2"
 DATA = "data/gsm8k/train.jsonl"
 OUT = "Tests/Fixtures/minilm_infonce_gradients.json"
+require(os.path.join(MODEL, "model.safetensors"), FETCH_MINILM)
+require(DATA, FETCH_DATA)
 PROJECTIONS = ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
                "intermediate.dense", "output.dense"]
 

@@ -52,6 +52,7 @@ import torch
 
 import bitsandbytes
 import bitsandbytes.functional as F
+from reference_inputs import FETCH_MINILM, require
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT = os.path.join(REPO, "Tests", "Fixtures", "nf4_reference.json")
@@ -194,6 +195,7 @@ def main():
                   "input_fnv1a64": fnv1a64(rand), **c})
     states.append(st)
 
+    require(MODEL, FETCH_MINILM)
     with open(MODEL, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     if digest != MODEL_SHA256:

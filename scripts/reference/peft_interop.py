@@ -21,6 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np, torch
 import adapter_tensors_json
+from reference_inputs import FETCH_DATA, FETCH_MINILM, require
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
@@ -34,6 +35,9 @@ ap.add_argument("--exemplar-adapter", help="(a): an adapter directory written by
 ap.add_argument("--make-fixture", action="store_true", help="(b): write the fixture under Tests/Fixtures/")
 args = ap.parse_args()
 torch.set_num_threads(2)
+require(os.path.join(MODEL, "model.safetensors"), FETCH_MINILM)
+require(os.path.join(ROOT, "data", "gsm8k", "test.jsonl"), FETCH_DATA)
+require(args.exemplar, "build it with `swift build -c release`, or pass --exemplar")
 
 from sentence_transformers import SentenceTransformer
 from peft import LoraConfig

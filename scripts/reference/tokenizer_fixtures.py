@@ -27,6 +27,7 @@ from pathlib import Path
 
 import tokenizers
 from tokenizers import AddedToken, Tokenizer
+from reference_inputs import FETCH_DATA, FETCH_MINILM, require
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = 4096
@@ -138,6 +139,9 @@ def main():
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "Tests" / "Fixtures" / "minilm_tokenizer.json")
     args = ap.parse_args()
+    require(args.model / "tokenizer.json", FETCH_MINILM)
+    for split in ["train", "test"]:
+        require(args.data / "gsm8k" / f"{split}.jsonl", FETCH_DATA)
 
     tok = Tokenizer.from_file(str(args.model / "tokenizer.json"))
     reset(tok)

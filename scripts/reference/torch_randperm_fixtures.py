@@ -12,8 +12,11 @@ Run from the repository root: ~/.cache/exemplar-peers/venv/bin/python scripts/re
 import json, os, sys
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
+from reference_inputs import FETCH_DATA, FETCH_MINILM, require
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+require(os.path.join(ROOT, "models", "all-MiniLM-L6-v2", "model.safetensors"), FETCH_MINILM)
+require(os.path.join(ROOT, "data", "gsm8k", "train.jsonl"), FETCH_DATA)
 out = {"torch": torch.__version__, "cases": []}
 for seed, n, perms in [(42, 7473, 2), (0, 10, 3), (1234567, 1000, 1), (2**32 + 5, 50, 1)]:
     g = torch.Generator(); g.manual_seed(seed)

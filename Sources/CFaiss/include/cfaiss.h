@@ -56,6 +56,11 @@ int32_t cfaiss_threads(void);
 /// the scalar ones Debian's libfaiss is built with (set EXEMPLAR_FAISS_SIMD=0 to turn them off).
 int32_t cfaiss_simd(void);
 
+/// 1 when IndexHNSWFlat indexes created or read from now on use the shim's HNSW search and construction
+/// (SimdHNSW.cpp): FAISS is 1.7.3, the release whose internals it mirrors, the SIMD kernels are on, and
+/// EXEMPLAR_FAISS_HNSW is not "0"; 0 when FAISS's own HNSW loops run.
+int32_t cfaiss_hnsw_mirror(void);
+
 /// "1.7.3"
 const char *cfaiss_version(void);
 

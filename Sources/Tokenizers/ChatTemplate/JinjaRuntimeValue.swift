@@ -34,6 +34,14 @@ indirect enum JinjaRuntimeValue {
 
     var isUndefined: Bool { if case .undefined = self { return true } else { return false } }
 
+    /// None or Undefined (optional slice bounds, default arguments).
+    var isNoneLike: Bool {
+        switch self {
+        case .none, .undefined: return true
+        default: return false
+        }
+    }
+
     /// Python truthiness (Undefined is false).
     var truthy: Bool {
         switch self {
