@@ -152,6 +152,23 @@ public final class DecoderModel {
         return out
     }
 
+    /// dLogits (R, V) → dHidden (R, C) = dLogits·W through the output projection (the lm_head, or the token table when
+    /// tied), which stays frozen: training adapts the blocks, not the vocabulary. Float32 models only.
+    public func logitsInputGradient(_ dLogits: Tensor) -> Tensor {
+        let v = config.vocabSize, c = config.hiddenSize
+        precondition(dLogits.columns == v, "dLogits has \(dLogits.columns) columns, the vocabulary \(v)")
+        let weight: Tensor
+        if let head = lmHead as? Linear { weight = head.weight.value } else if lmHead == nil, let table = embedTokens {
+            weight = table.weight.value
+        } else {
+            preconditionFailure("logitsInputGradient needs a Float32 output projection")
+        }
+        let dHidden = Tensor(uninitializedShape: [dLogits.rows, c])
+        BLAS.parallelGemm(m: dLogits.rows, n: c, k: v, a: dLogits.data, lda: v, b: weight.data, ldb: c,
+                          c: dHidden.data, ldc: c)
+        return dHidden
+    }
+
     public func makeCache(capacity: Int = 256) -> KVCache {
         KVCache(layers: config.numHiddenLayers, width: config.numKeyValueHeads * config.headDim, capacity: capacity)
     }

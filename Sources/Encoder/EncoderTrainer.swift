@@ -90,14 +90,9 @@ public final class EncoderTrainer {
     }
 
     public var schedule: LearningRateSchedule {
-        let decay: LearningRateSchedule.Decay = switch settings.schedule {
-        case .linear: .linear
-        case .cosine: .cosine
-        case .constant: .constant
-        }
         return LearningRateSchedule(peak: settings.learningRate,
                                     warmupSteps: Int((Double(totalSteps) * settings.warmupRatio).rounded(.up)),
-                                    totalSteps: totalSteps, decay: decay)
+                                    totalSteps: totalSteps, decay: settings.schedule)
     }
 
     // MARK: - Training loop

@@ -1,3 +1,4 @@
+import NN
 import Training
 
 /// Trainer settings: the `training:` section of an encoder run config (configs/encoder-gsm8k.yaml) decodes straight
@@ -17,7 +18,7 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     /// Warm-up steps = ⌈ratio · total steps⌉, computed in Double as transformers does (Float rounding moves the
     /// ceiling for some step counts).
     public var warmupRatio = 0.1
-    public var schedule: LearningRateScheduleKind = .linear
+    public var schedule: LearningRateSchedule.Decay = .linear
     public var weightDecay: Float = 0
     /// Clip the global gradient norm to this (nil: no clipping).
     public var maxGradNorm: Float? = 1
@@ -38,8 +39,6 @@ public struct EncoderTrainingSettings: Codable, Equatable, Sendable {
     public var evalEvery: Int? = 50
     /// Write every this many steps' record to metrics.jsonl (the last step always).
     public var logEvery = 1
-
-    public enum LearningRateScheduleKind: String, Codable, Sendable { case linear, cosine, constant }
 
     public init() {}
 

@@ -23,18 +23,19 @@ public struct ChunkedCrossEntropy {
         public var lossSum: Double
         /// Rows whose argmax is the target (ties: the lowest id, as torch.argmax).
         public var correct: Int
-        /// d(lossSum / normalizer) / d hidden (N, C); rows without a target are zero.
+        /// d(lossSum / normalizer) / d hidden (N, C); rows without a target are zero. (0, C) without `inputGradient`.
         public var dHidden: Tensor
     }
 
     /// hidden (N, C); `rows[i]` is predicted to be `targets[i]`. `logits(h)` maps R hidden rows (R, C) to (R, V);
-    /// `inputGradient(dz)` maps dLogits (R, V) to dHidden (R, C) for the rows of the last `logits` call.
+    /// `inputGradient(dz)` maps dLogits (R, V) to dHidden (R, C) for the rows of the last `logits` call (nil: loss
+    /// and accuracy only, as for validation).
     public func lossAndGradient(hidden: Tensor, rows: [Int], targets: [Int32], normalizer: Float,
-                                logits: (Tensor) -> Tensor, inputGradient: (Tensor) -> Tensor) -> Result {
+                                logits: (Tensor) -> Tensor, inputGradient: ((Tensor) -> Tensor)?) -> Result {
         precondition(rows.count == targets.count, "one target per scored row")
         precondition(normalizer > 0, "normalizer must be positive")
         let c = hidden.columns
-        let dHidden = Tensor(zeros: [hidden.rows, c])
+        let dHidden = Tensor(zeros: inputGradient == nil ? [0, c] : [hidden.rows, c])
         var lossSum = 0.0, correct = 0
         for start in stride(from: 0, to: rows.count, by: chunkRows) {
             let chunk = start..<min(start + chunkRows, rows.count)
@@ -72,6 +73,7 @@ public struct ChunkedCrossEntropy {
             }
             lossSum += losses.reduce(0, +)
             correct += hits.lazy.filter { $0 }.count
+            guard let inputGradient else { continue }
             let dh = inputGradient(z)
             withExtendedLifetime(dh) {
                 for (i, r) in rows[chunk].enumerated() { Kernels.add(dh.row(i), into: dHidden.row(r), c) }
