@@ -41,6 +41,22 @@ extension DecoderModel: LoRAHost {
         return wrapped
     }
 
+    /// QLoRA's base: replaces every dense projection of the blocks with a frozen NF4 `QuantizedLinear`
+    /// (bitsandbytes' format: block 64, double-quantised scales), all sharing one dequantisation buffer; the token
+    /// table and the lm_head stay Float32, as QLoRA keeps them. Call before `applyLoRA`. Returns the NF4 bytes.
+    @discardableResult
+    public func quantizeProjections() -> Int {
+        let scratch = DequantizationScratch()
+        var bytes = 0
+        for (name, layer) in projectionSlots {
+            guard let dense = layer as? Linear else { continue }
+            let q = QuantizedLinear(quantizing: dense, scratch: scratch)
+            bytes += q.byteCount
+            replaceProjection(name, with: q)
+        }
+        return bytes
+    }
+
     /// LoRA dropouts draw from the shared per-token seeds, salt = slot + 1.
     func prepareLoRA(_ lora: LoRALinear, slot: Int) {
         lora.dropout.rowSeeds = dropoutSeeds

@@ -34,7 +34,8 @@ public final class SFTTrainer {
     let optimizer: AdamW
     let loss: ChunkedCrossEntropy
 
-    public struct StepRecord: Codable, Sendable {
+    public struct StepRecord: Codable, Sendable, TrainingStepRecord {
+        public static let itemName = "examples"
         public var step: Int
         public var totalSteps: Int
         public var epoch: Double
@@ -46,6 +47,10 @@ public final class SFTTrainer {
         public var tokensPerSecond: Double
         public var tokens: Int
         public var completionTokens: Int
+        public var examples: Int
+        /// Useful matrix work of the step (`DecoderModel.trainingFLOPs`).
+        public var gflop: Double
+        public var items: Int { examples }
         /// Fraction of completion tokens whose argmax is the reference token (TRL's mean_token_accuracy).
         public var meanTokenAccuracy: Double
         public var elapsedSeconds: Double
@@ -53,7 +58,7 @@ public final class SFTTrainer {
         public var cpuSeconds: Double
         enum CodingKeys: String, CodingKey {
             case step, totalSteps = "total_steps", epoch, loss, lr, gradNorm = "grad_norm"
-            case tokensPerSecond = "tokens_per_s", tokens, completionTokens = "completion_tokens"
+            case tokensPerSecond = "tokens_per_s", tokens, completionTokens = "completion_tokens", examples, gflop
             case meanTokenAccuracy = "mean_token_accuracy", elapsedSeconds = "elapsed_s", cpuSeconds = "cpu_s"
         }
     }
@@ -120,6 +125,11 @@ public final class SFTTrainer {
                 epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(microBatchesPerEpoch),
                 loss: Float(lossSum / Double(completionTokens)), lr: lr, gradNorm: gradNorm,
                 tokensPerSecond: Double(tokens) / seconds, tokens: tokens, completionTokens: completionTokens,
+                examples: batches.reduce(0) { $0 + $1.1.count },
+                gflop: batches.reduce(0.0) { total, batch in
+                    let lengths = batch.1.map { examples[$0].count }
+                    return total + model.trainingFLOPs(lengths: lengths, scoredRows: batch.1.reduce(0) { $0 + examples[$1].completion.count })
+                } / 1e9,
                 meanTokenAccuracy: Double(correct) / Double(completionTokens),
                 elapsedSeconds: Date().timeIntervalSince(began), cpuSeconds: ProcessCPUTime.seconds() - cpuStart)
             let last = step + 1 == totalSteps

@@ -37,7 +37,9 @@ public final class EncoderTrainer {
     let optimizer: AdamW
     let loss: InfoNCELoss
 
-    public struct StepRecord: Codable, Sendable {
+    public struct StepRecord: Codable, Sendable, TrainingStepRecord {
+        public static let itemName = "pairs"
+        public var items: Int { pairs }
         public var step: Int
         public var totalSteps: Int
         public var epoch: Double

@@ -1,4 +1,5 @@
 import Encoder
+import ModelFormats
 import Training
 
 /// `exemplar train-encoder`'s run config (configs/encoder-gsm8k.yaml); keys are the YAML names. The `training:`
@@ -9,7 +10,8 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
     var outputDir = "runs"
     var model = "models/all-MiniLM-L6-v2"
     var data = DataSection()
-    var lora = LoRASection()
+    var lora = LoRASection(r: 8, alpha: 16, dropout: 0.1,
+                           targetModules: .pattern(#".*encoder\.layer\.\d+\..*(query|key|value|dense)$"#))
     /// The trainer's own settings type: a new field there is a config key here, with no copy to keep in step.
     var training = EncoderTrainingSettings()
 
@@ -24,17 +26,6 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
         /// Evaluate retrieval on gsm8k-train-holdout at each evaluation (gsm8k only).
         var evaluateRetrieval = true
         enum CodingKeys: String, CodingKey { case source, path, holdout, evaluateRetrieval = "evaluate_retrieval" }
-    }
-
-    struct LoRASection: Codable, Equatable {
-        var r = 8
-        var alpha: Float = 16
-        var dropout: Float = 0.1
-        /// A PEFT target_modules regular expression (the whole module name must match).
-        var targetModules = #".*encoder\.layer\.\d+\..*(query|key|value|dense)$"#
-        /// QLoRA: frozen base projections in NF4.
-        var qlora = false
-        enum CodingKeys: String, CodingKey { case r, alpha, dropout, targetModules = "target_modules", qlora }
     }
 
     enum CodingKeys: String, CodingKey {

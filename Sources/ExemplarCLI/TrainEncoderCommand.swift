@@ -42,8 +42,7 @@ struct TrainEncoderCommand: ParsableCommand {
                 let bytes = model.quantizeProjections()
                 log("QLoRA: projections in NF4 (\(bytes / 1_048_576) MiB)")
             }
-            let lora = LoRAConfig(r: cfg.lora.r, loraAlpha: cfg.lora.alpha, loraDropout: cfg.lora.dropout,
-                                  targetModules: .pattern(cfg.lora.targetModules), baseModelNameOrPath: cfg.model)
+            let lora = cfg.lora.config(baseModel: cfg.model, taskType: "FEATURE_EXTRACTION")
             var generator = RandomGenerator(seed: settings.seed, stream: 0xADA97)
             let wrapped = try model.applyLoRA(lora, generator: &generator)
             let trainable = model.trainableParameters.reduce(0) { $0 + $1.1.value.count }

@@ -1,6 +1,6 @@
-import Encoder
 import Foundation
 import Tensor
+import Training
 
 /// What a training run reports at its end (printed as JSON and saved as summary.json beside metrics.jsonl): the
 /// figures the Python peer's train_lora.py prints, measured the same way — speed over the steps after the first five
@@ -9,10 +9,12 @@ import Tensor
 /// `exemplar bench gemm`), the CPU cores kept busy, wall time and peak RSS. On a shared machine the fraction per busy
 /// core (GFLOP per CPU second of training over that of the sgemm measurement) is the steadier of the two fractions.
 struct TrainingSummary: Encodable {
+    /// `pairs` or `examples`: the speed is reported as `<itemName>_per_s`.
+    var itemName: String
     var steps: Int
     var wallSeconds: Double
     var steadySteps: Int
-    var pairsPerSecond: Double
+    var itemsPerSecond: Double
     var gflopsPerSecond: Double
     var tokensPerSecond: Double
     /// CPU seconds per wall second over the steady steps (2 on an idle 2-core machine when nothing waits).
@@ -26,16 +28,36 @@ struct TrainingSummary: Encodable {
     var lossLast10Mean: Double?
 
     enum CodingKeys: String, CodingKey {
-        case steps, wallSeconds = "wall_s", steadySteps = "steady_steps", pairsPerSecond = "pairs_per_s"
+        case steps, wallSeconds = "wall_s", steadySteps = "steady_steps"
         case gflopsPerSecond = "gflops", tokensPerSecond = "tokens_per_s", cpuCores = "cpu_cores"
         case peakRSSMiB = "peak_rss_mib", lossFirst10Mean = "loss_first10_mean", lossLast10Mean = "loss_last10_mean"
         case sgemmPeakGFLOPS = "sgemm_peak_gflops", sgemmPeakCores = "sgemm_peak_cpu_cores"
         case fractionOfSgemmPeak = "fraction_of_sgemm_peak", fractionOfSgemmPeakPerCore = "fraction_of_sgemm_peak_per_core"
     }
 
+    /// Every field under its key, the speed as `<itemName>_per_s`.
+    func encode(to encoder: Encoder) throws {
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        var c = encoder.container(keyedBy: Key.self)
+        func put<T: Encodable>(_ key: CodingKeys, _ value: T?) throws { if let value { try c.encode(value, forKey: Key(key.stringValue)) } }
+        try c.encode(itemsPerSecond, forKey: Key("\(itemName)_per_s"))
+        try put(.steps, steps); try put(.wallSeconds, wallSeconds); try put(.steadySteps, steadySteps)
+        try put(.gflopsPerSecond, gflopsPerSecond); try put(.tokensPerSecond, tokensPerSecond); try put(.cpuCores, cpuCores)
+        try put(.peakRSSMiB, peakRSSMiB); try put(.sgemmPeakGFLOPS, sgemmPeakGFLOPS); try put(.sgemmPeakCores, sgemmPeakCores)
+        try put(.fractionOfSgemmPeak, fractionOfSgemmPeak); try put(.fractionOfSgemmPeakPerCore, fractionOfSgemmPeakPerCore)
+        try put(.lossFirst10Mean, lossFirst10Mean); try put(.lossLast10Mean, lossLast10Mean)
+    }
+
     /// `records`: the steps this process ran, in order; `losses`: the loss of every logged step of the run (a resumed
     /// run includes the steps before the interruption).
-    init(records: [EncoderTrainer.StepRecord], losses: [Double], wallSeconds: Double) {
+    init<Record: TrainingStepRecord>(records: [Record], losses: [Double], wallSeconds: Double) {
+        itemName = Record.itemName
         steps = records.last?.step ?? losses.count
         self.wallSeconds = wallSeconds
         // Steady state: after the first 5 steps of this process, when there are enough; else after the first.
@@ -45,7 +67,7 @@ struct TrainingSummary: Encodable {
         let dt = (steady.last?.elapsedSeconds ?? 0) - (before?.elapsedSeconds ?? 0)
         let dcpu = (steady.last?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0)
         steadySteps = steady.count
-        pairsPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.pairs }) / dt : 0
+        itemsPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.items }) / dt : 0
         gflopsPerSecond = dt > 0 ? steady.reduce(0) { $0 + $1.gflop } / dt : 0
         tokensPerSecond = dt > 0 ? Double(steady.reduce(0) { $0 + $1.tokens }) / dt : 0
         cpuCores = dt > 0 ? dcpu / dt : 0
