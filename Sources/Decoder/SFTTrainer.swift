@@ -13,8 +13,7 @@ import Training
 /// divided by their count across all of them — the normalisation transformers adopted in 2024 (`num_items_in_batch`),
 /// so batch 8 × accumulation 1 and batch 2 × accumulation 4 take the same step.
 ///
-/// Deterministic and resumable like the encoder's trainer: epoch e visits the examples in the (e+1)-th seeded
-/// permutation, dropout masks are seeded per token by (seed, example, position), and checkpoints hold the adapter,
+/// Deterministic and resumable like the encoder's trainer: the data order is `SFTBatchOrder`'s, dropout masks are seeded per token by (seed, example, position), and checkpoints hold the adapter,
 /// AdamW's moments and the step, so a resumed run ends with the adapter an uninterrupted one ends with, bit for bit.
 /// Writes through `TrainingRun`: metrics.jsonl, eval.jsonl, loss.svg, checkpoints/, adapter/.
 public final class SFTTrainer {
@@ -81,14 +80,12 @@ public final class SFTTrainer {
         guard !parameters.isEmpty else { throw ModelLoadingError.unsupported("no trainable parameters (apply LoRA first)") }
         optimizer = AdamW(parameters: parameters.map(\.1), hyperparameters: .init(weightDecay: settings.weightDecay))
         loss = ChunkedCrossEntropy(chunkRows: settings.lossChunkRows)
+        order = SFTBatchOrder(exampleCount: examples.count, settings: settings)
     }
 
-    public var microBatchesPerEpoch: Int { (examples.count + settings.batchSize - 1) / settings.batchSize }
-    public var totalSteps: Int {
-        let accumulation = settings.gradientAccumulationSteps
-        let all = (microBatchesPerEpoch * settings.epochs + accumulation - 1) / accumulation
-        return min(all, settings.maxSteps ?? all)
-    }
+    var order: SFTBatchOrder
+    public var microBatchesPerEpoch: Int { order.microBatchesPerEpoch }
+    public var totalSteps: Int { order.totalSteps }
 
     public var schedule: LearningRateSchedule {
         LearningRateSchedule(peak: settings.learningRate, warmupSteps: Int((Double(totalSteps) * settings.warmupRatio).rounded(.up)),
@@ -146,32 +143,8 @@ public final class SFTTrainer {
         try run.writeChart(title: "SFT loss")
     }
 
-    /// The micro-batches of optimiser step `step`: (global micro-batch index, example indices).
-    func microBatches(ofStep step: Int) -> [(Int, [Int])] {
-        let accumulation = settings.gradientAccumulationSteps
-        return (0..<accumulation).compactMap { a in
-            let g = step * accumulation + a
-            return g < microBatchesPerEpoch * settings.epochs ? (g, batchIndices(g)) : nil
-        }
-    }
-
-    /// Examples of global micro-batch `g` (epoch g / microBatchesPerEpoch, seeded permutation).
-    func batchIndices(_ g: Int) -> [Int] {
-        let epoch = g / microBatchesPerEpoch, b = g % microBatchesPerEpoch
-        let order = permutation(epoch: epoch)
-        return Array(order[(b * settings.batchSize)..<min((b + 1) * settings.batchSize, examples.count)])
-    }
-
-    private var cachedOrder: (epoch: Int, order: [Int])?
-    /// Epoch e visits the examples in the order of the (e+1)-th `torch.randperm` of a generator seeded with `seed`.
-    private func permutation(epoch: Int) -> [Int] {
-        if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
-        var g = MersenneTwister(seed: settings.seed)
-        var order: [Int] = []
-        for _ in 0...epoch { order = g.permutation(examples.count) }
-        cachedOrder = (epoch, order)
-        return order
-    }
+    /// The micro-batches of optimiser step `step` (`SFTBatchOrder`).
+    func microBatches(ofStep step: Int) -> [(Int, [Int])] { order.microBatches(ofStep: step) }
 
     // MARK: - One micro-batch
 
