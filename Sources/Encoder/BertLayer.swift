@@ -113,8 +113,8 @@ public final class BertLayer {
         case let l as Linear: return [("\(name).weight", l.weight)] + (l.bias.map { [("\(name).bias", $0)] } ?? [])
         case let l as LoRALinear:
             return parameters(of: l.base, name: name) + [("\(name).lora_A.weight", l.loraA), ("\(name).lora_B.weight", l.loraB)]
-        case is QuantizedLinear:
-            // Frozen NF4 weight and bias: nothing to load, train or save as Float32 parameters.
+        case is any QuantizedProjection:
+            // Frozen quantised (NF4) weight and bias: nothing to load, train or save as Float32 parameters.
             return []
         default: return []
         }

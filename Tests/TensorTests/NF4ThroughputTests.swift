@@ -17,9 +17,9 @@ final class NF4ThroughputTests: XCTestCase {
             defer { serial.deallocate(); parallel.deallocate() }
             let workers = Parallel.workers
             Parallel.workers = 1
-            let one = bestSeconds { q.dequantizeRows(0..<rows, into: serial) }
+            let one = bestSeconds { q.dequantizeElements(0..<n, into: serial) }
             Parallel.workers = workers
-            let all = bestSeconds { q.dequantizeRows(0..<rows, into: parallel) }
+            let all = bestSeconds { q.dequantizeElements(0..<n, into: parallel) }
             XCTAssertEqual(memcmp(serial, parallel, n * 4), 0)
             let gb = Double(n * 4) / 1e9
             print(#"{"benchmark": "nf4_dequantize", "rows": \#(rows), "cols": \#(cols), "workers": \#(workers), "#
