@@ -69,7 +69,7 @@ public final class DecoderLayer {
     /// has it); training goes through `forward`, which keeps what backward needs.
     private func project(_ y: Tensor, _ projections: [LinearLayer], training: Bool) -> [Tensor] {
         if training { return projections.map { $0.forward(y, training: true) } }
-        if y.rows <= fusedRowLimit, let quantised = projections as? [any BlockQuantizedLinear] {
+        if y.rows <= fusedRowLimit, let quantised = projections as? [any QuantizedProjection] {
             return forwardTogether(quantised, y)
         }
         return projections.map { ($0 as? Linear)?.inferenceForward(y) ?? $0.forward(y, training: false) }

@@ -50,7 +50,7 @@ extension DecoderModel: LoRAHost {
         var bytes = 0
         for (name, layer) in projectionSlots {
             guard let dense = layer as? Linear else { continue }
-            let q = QuantizedLinear(quantizing: dense, scratch: scratch)
+            let q = QuantizedLinear<NF4Tensor>(quantizing: dense, scratch: scratch)
             bytes += q.byteCount
             replaceProjection(name, with: q)
         }

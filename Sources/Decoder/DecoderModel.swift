@@ -16,10 +16,10 @@ public final class DecoderModel {
     public let layers: [DecoderLayer]
     public let norm: RMSNorm
     /// The output projection (V, C): a `Linear` for untied Float32 models, nil for tied ones (the logits then use
-    /// `embedTokens`), an `Int8Linear` for quantised models (the token table itself when tied).
+    /// `embedTokens`), an int8 `QuantizedLinear` for quantised models (the token table itself when tied).
     public let lmHead: (any LinearLayer)?
     /// The int8 token table of a quantised model; rows are dequantised on lookup.
-    let quantizedTokens: Int8Linear?
+    let quantizedTokens: QuantizedLinear<Int8Blocks>?
     let rope: RotaryEmbedding
     /// Per-token seeds of a training forward, shared by every LoRA dropout (each with its own salt), so a token's
     /// masks depend only on (seed, token, layer): resumed runs equal uninterrupted ones.
@@ -45,10 +45,11 @@ public final class DecoderModel {
             try source?.read(name, into: tensor)
             return tensor
         }
-        func int8(_ name: String, out: Int, in: Int, bias: Tensor?) throws -> Int8Linear {
-            let layer = Int8Linear(inFeatures: `in`, outFeatures: out, bias: bias)
-            try source!.readRows(name, shape: [out, `in`], layer.quantize)
-            return layer
+        func quantised<Weight: AffineBlockWeight>(_: Weight.Type, _ name: String, out: Int, in: Int,
+                                                  bias: Tensor?) throws -> QuantizedLinear<Weight> {
+            let weight = Weight(rows: out, columns: `in`)
+            try source!.readRows(name, shape: [out, `in`], weight.quantize)
+            return QuantizedLinear(weight: weight, bias: bias)
         }
         func projection(_ name: String, _ inFeatures: Int, _ outFeatures: Int, _ hasBias: Bool) throws -> LinearLayer {
             if format == .f32 {
@@ -58,10 +59,9 @@ public final class DecoderModel {
                 return layer
             }
             let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
-            if format == .int8 { return try int8("\(name).weight", out: outFeatures, in: inFeatures, bias: bias) }
-            let layer = Q4Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: bias)
-            try source!.readRows("\(name).weight", shape: [outFeatures, inFeatures], layer.quantize)
-            return layer
+            let weight = "\(name).weight"
+            if format == .int8 { return try quantised(Int8Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias) }
+            return try quantised(Q4Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias)
         }
 
         if format == .f32 {
@@ -71,7 +71,7 @@ public final class DecoderModel {
             quantizedTokens = nil
         } else {
             embedTokens = nil
-            quantizedTokens = try int8("model.embed_tokens.weight", out: v, in: c, bias: nil)
+            quantizedTokens = try quantised(Int8Blocks.self, "model.embed_tokens.weight", out: v, in: c, bias: nil)
         }
         layers = try (0..<config.numHiddenLayers).map { i in
             // Read in the checkpoint's order (input norm, projections, post-attention norm), so a truncated file is
@@ -91,7 +91,7 @@ public final class DecoderModel {
         } else if format == .f32 {
             lmHead = try projection("lm_head", c, v, false)
         } else {
-            lmHead = try int8("lm_head.weight", out: v, in: c, bias: nil)
+            lmHead = try quantised(Int8Blocks.self, "lm_head.weight", out: v, in: c, bias: nil)
         }
     }
 
@@ -102,7 +102,7 @@ public final class DecoderModel {
         let out = Tensor(uninitializedShape: [ids.count, c])
         for (r, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < config.vocabSize, "token id \(id) out of range 0..<\(config.vocabSize)")
-            table.dequantizeRows(Int(id)..<(Int(id) + 1), into: out.row(r))
+            table.weight.dequantizeRows(Int(id)..<(Int(id) + 1), into: out.row(r))
         }
         return out
     }
@@ -177,12 +177,12 @@ public final class DecoderModel {
     public var weightBytes: Int {
         func bytes(_ layer: (any LinearLayer)?) -> Int {
             switch layer {
-            case let q as any BlockQuantizedLinear: return q.weightBytes + 4 * (q.bias?.count ?? 0)
+            case let q as any QuantizedProjection: return q.byteCount
             case let l as Linear: return 4 * (l.weight.value.count + (l.bias?.value.count ?? 0))
             default: return 0
             }
         }
-        var total = 4 * norm.dim + 4 * (embedTokens?.weight.value.count ?? 0) + (quantizedTokens?.weightBytes ?? 0)
+        var total = 4 * norm.dim + 4 * (embedTokens?.weight.value.count ?? 0) + (quantizedTokens?.byteCount ?? 0)
         if lmHead !== quantizedTokens { total += bytes(lmHead) }
         for layer in layers {
             total += 4 * (layer.inputLayerNorm.dim + layer.postAttentionLayerNorm.dim)

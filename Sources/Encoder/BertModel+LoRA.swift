@@ -47,7 +47,7 @@ extension BertModel: LoRAHost {
         for layer in layers {
             for projection in BertLayer.Projection.allCases {
                 guard let dense = layer[projection] as? Linear else { continue }
-                let q = QuantizedLinear(quantizing: dense, scratch: scratch)
+                let q = QuantizedLinear<NF4Tensor>(quantizing: dense, scratch: scratch)
                 bytes += q.byteCount
                 layer[projection] = q
             }

@@ -12,7 +12,7 @@ struct BenchNF4Dequantize: ParsableCommand {
         discussion: """
             Matrices of random NF4 codes and 8-bit block scales at MiniLM's attention (384x384) and MLP (1536x384) \
             shapes and a 4096x2048 one (32 MB of output, beyond the caches), dequantised whole with \
-            NF4Tensor.dequantizeRows as QLoRA does. Each figure is the best of repeated runs (at least --runs and \
+            NF4Tensor.dequantizeElements as QLoRA does. Each figure is the best of repeated runs (at least --runs and \
             about --seconds), after one warm-up run.
             """)
 
@@ -42,9 +42,9 @@ struct BenchNF4Dequantize: ParsableCommand {
             let out = UnsafeMutablePointer<Float>.allocate(capacity: n)
             defer { out.deallocate() }
             Parallel.workers = 1
-            let one = best { q.dequantizeRows(0..<rows, into: out) }
+            let one = best { q.dequantizeElements(0..<(rows * cols), into: out) }
             Parallel.workers = workers
-            let all = best { q.dequantizeRows(0..<rows, into: out) }
+            let all = best { q.dequantizeElements(0..<(rows * cols), into: out) }
             let gb = Double(n * 4) / 1e9
             results.append(["rows": rows, "cols": cols, "GBps_1_core": round(gb / one, 2), "GBps_all_cores": round(gb / all, 2),
                             "ms_1_core": round(one * 1e3, 3), "ms_all_cores": round(all * 1e3, 3)])

@@ -1,7 +1,8 @@
 import Tensor
 
-/// What a transformer block needs from a projection: forward, and backward to its input. A dense `Linear`, an NF4
-/// `QuantizedLinear` and a `LoRALinear` around either all fit, so models swap projections without other changes.
+/// What a transformer block needs from a projection: forward, and backward to its input. A dense `Linear`, a
+/// `QuantizedLinear` of any weight format and a `LoRALinear` around either all fit, so models swap projections without
+/// other changes.
 public protocol LinearLayer: AnyObject {
     var inFeatures: Int { get }
     var outFeatures: Int { get }

@@ -1,47 +1,84 @@
 import Tensor
 
-/// A frozen projection y = x·Wᵀ + b whose weight is stored in NF4 (QLoRA's base layer,
-/// https://arxiv.org/abs/2305.14314) and dequantised into a shared `DequantizationScratch` for each matrix product, so
-/// a model keeps about 0.52 bytes per weight resident plus one layer's dense weight. Nothing here trains: backward
-/// returns only dx = dy·W, for the LoRA adapters and layers below.
-public final class QuantizedLinear: LinearLayer {
+/// A frozen projection y = x·Wᵀ + b whose weight is stored in the block format `Weight` — `Int8Blocks` or `Q4Blocks`
+/// for decoder inference, NF4 (`NF4Tensor`) as QLoRA's base (https://arxiv.org/abs/2305.14314) — and whose bias is
+/// Float32. One layer for every format: the format stores and dequantises its blocks (and may multiply a few rows
+/// itself); the products and the gradient are here.
+///
+/// Three ways to multiply, chosen by the number of activation rows and by whether the layer shares a scratch:
+/// - few rows (a decode step: one token per sequence, ≤ `fusedRowLimit`) when the format has a fused kernel
+///   (`FewRowQuantizedWeight`): the weight streams from memory once per step at its quantised size;
+/// - with a `DequantizationScratch` (QLoRA: the encoder's frozen bases, for training and inference alike): the whole
+///   weight is dequantised into the buffer the model's layers share and multiplied with one sgemm, so a model keeps
+///   its quantised weights (about 0.52 bytes per weight in NF4) plus one dense weight of its largest layer resident;
+/// - otherwise (prefill): where the CPU has AVX-512, each core dequantises its share of the weight rows and runs the
+///   AVX-512 GEMM of `ManyRowProduct`; otherwise the weight is dequantised (all cores) into a buffer, whole or in
+///   large tiles, and multiplied with sgemm split over the cores by activation rows, as a Float32 layer is.
+///   Either way each weight is dequantised once per call. (Small sgemm tiles kept in L2 were 2× slower: sgemm repacks
+///   the whole activation matrix for every tile.)
+///
+/// Backward returns the input gradient only (dx = dy·W, through the same dequantised weight): there is no weight to
+/// train, but LoRA adapters and the layers below need dx.
+public final class QuantizedLinear<Weight: QuantizedWeight>: QuantizedProjection {
     public let inFeatures: Int
     public let outFeatures: Int
-    public let weight: NF4Tensor   // (out, in)
-    public let bias: Tensor?       // (out), float32, frozen
-    public let scratch: DequantizationScratch
+    public let weight: Weight     // (out, in)
+    public let bias: Tensor?      // (out), Float32, frozen
+    /// The buffer the weight is dequantised into for every product, shared by a model's layers; nil: buffers of
+    /// each call's own, and the AVX-512 GEMM where the CPU has it.
+    public let scratch: DequantizationScratch?
+    public let fewRowWeight: (any FewRowQuantizedWeight)?
 
-    public init(weight: NF4Tensor, bias: Tensor?, scratch: DequantizationScratch) {
-        precondition(weight.shape.count == 2, "QuantizedLinear: weight shape \(weight.shape) is not (out, in)")
-        precondition(bias == nil || bias!.count == weight.shape[0], "QuantizedLinear: bias for \(weight.shape[0]) outputs")
-        self.outFeatures = weight.shape[0]
-        self.inFeatures = weight.shape[1]
+    public init(weight: Weight, bias: Tensor?, scratch: DequantizationScratch? = nil) {
+        precondition(bias == nil || bias!.count == weight.rows, "\(Self.self): bias for \(weight.rows) outputs")
+        outFeatures = weight.rows
+        inFeatures = weight.columns
         self.weight = weight
         self.bias = bias
         self.scratch = scratch
+        fewRowWeight = weight as? any FewRowQuantizedWeight
     }
 
-    /// Quantises a dense layer's weight as bitsandbytes would; the bias stays float32 (copied).
-    public convenience init(quantizing linear: Linear, scratch: DequantizationScratch) {
-        self.init(weight: NF4Tensor(quantizing: linear.weight.value), bias: linear.bias?.value.copy(), scratch: scratch)
+    /// Quantises a dense layer's weight; the bias stays Float32 (copied).
+    public convenience init(quantizing linear: Linear, scratch: DequantizationScratch? = nil) {
+        self.init(weight: Weight(quantizing: linear.weight.value), bias: linear.bias?.value.copy(), scratch: scratch)
     }
 
-    /// Bytes this layer holds: the NF4 weight and the float32 bias (the scratch is shared and counted once per model).
+    /// Bytes this layer holds: the quantised weight and the Float32 bias (a scratch is shared and counted once per
+    /// model).
     public var byteCount: Int { weight.byteCount + (bias?.count ?? 0) * MemoryLayout<Float>.size }
 
     /// x (N, in) → y (N, out). Keeps nothing: backward needs only W.
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
-        precondition(x.columns == inFeatures, "QuantizedLinear expects \(inFeatures) input features, got shape \(x.shape)")
-        let n = x.rows
+        precondition(x.columns == inFeatures, "\(Self.self) expects \(inFeatures) input features, got shape \(x.shape)")
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-        if let bias {
-            let b = bias.data, out = outFeatures
-            Parallel.forEachChunk(n, cost: out) { rows in for r in rows { y.row(r).update(from: b, count: out) } }
-        }
-        let w = scratch.dequantized(weight)
-        BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: inFeatures, a: x.data, lda: inFeatures,
-                          b: w, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: y.data, ldc: outFeatures)
+        multiply(x.data, rows: x.rows, into: y.data, ldy: outFeatures)
         return y
+    }
+
+    /// y = x·Wᵀ + b for `m` rows of x (`inFeatures` wide) into rows of y `ldy` apart, over all cores.
+    private func multiply(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let k = inFeatures, n = outFeatures
+        if m <= fusedRowLimit, let kernel = fewRowWeight {
+            Parallel.forEachChunk(n, cost: 2 * k * m) { outputs in
+                kernel.multiplyFewRows(x, ldx: k, rows: m, into: y, ldy: ldy, outputs: outputs)
+            }
+            applyBias(to: y, rows: m, ldy: ldy, adding: true)
+            return
+        }
+        applyBias(to: y, rows: m, ldy: ldy, adding: false)
+        if scratch == nil, ManyRowProduct.isAvailable {
+            ManyRowProduct.multiply(x, rows: m, k: k, outputs: n, into: y, ldy: ldy, accumulate: bias != nil,
+                                    tile: Swift.max(32, Self.tileRows(k) / Parallel.workers), scratch: true) { rows, buffer in
+                weight.dequantizeRows(rows, into: buffer!)
+                return UnsafePointer(buffer!)
+            }
+            return
+        }
+        forEachDequantizedTile { rows, w in
+            BLAS.parallelGemm(transB: true, m: m, n: rows.count, k: k, a: x, lda: k, b: w, ldb: k,
+                              beta: bias == nil ? 0 : 1, c: y + rows.lowerBound, ldc: ldy)
+        }
     }
 
     /// dy (N, out) → dx = dy·W (N, in).
@@ -56,11 +93,37 @@ public final class QuantizedLinear: LinearLayer {
         if let accumulator { inputGradient(dy, into: accumulator, beta: 1) }
     }
 
+    /// dx = dy·W + beta·dx, tile by tile (each after the first accumulates).
     private func inputGradient(_ dy: Tensor, into dx: Tensor, beta: Float) {
         precondition(dy.columns == outFeatures && dx.count == dy.rows * inFeatures,
-                     "QuantizedLinear.backward: dy \(dy.shape), dx \(dx.shape)")
-        let w = scratch.dequantized(weight)
-        BLAS.parallelGemm(m: dy.rows, n: inFeatures, k: outFeatures, a: dy.data, lda: outFeatures,
-                          b: w, ldb: inFeatures, beta: beta, c: dx.data, ldc: inFeatures)
+                     "\(Self.self).backward: dy \(dy.shape), dx \(dx.shape)")
+        let k = inFeatures
+        forEachDequantizedTile { rows, w in
+            BLAS.parallelGemm(m: dy.rows, n: k, k: rows.count, a: dy.data + rows.lowerBound, lda: outFeatures, b: w, ldb: k,
+                              beta: rows.lowerBound == 0 ? beta : 1, c: dx.data, ldc: k)
+        }
+    }
+
+    /// Weight rows per tile without a scratch: up to 32 MiB of Float32, the whole matrix for every projection of the
+    /// proxy models (a 0.5B model's largest is 4864 × 896), so sgemm sees the same shapes as for a Float32 layer; only
+    /// lm_heads are split. Dequantising costs ~3% of the product at prefill sizes.
+    static func tileRows(_ k: Int) -> Int { Swift.max(16, (8 << 20) / k) }
+
+    /// Calls `body` with W's rows as Float32, tile by tile in order: the whole of W from the shared scratch
+    /// (dequantised there unless it holds this weight already), or `tileRows` at a time from a buffer of this call's.
+    private func forEachDequantizedTile(_ body: (Range<Int>, UnsafePointer<Float>) -> Void) {
+        let k = inFeatures, n = outFeatures
+        if let scratch {
+            body(0..<n, scratch.dequantized(weight))
+            return
+        }
+        let tile = Swift.min(n, Self.tileRows(k))
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * k)  // (tile, in)
+        defer { buffer.deallocate() }
+        for start in stride(from: 0, to: n, by: tile) {
+            let rows = start..<Swift.min(n, start + tile)
+            weight.dequantize(rows: rows, into: buffer)
+            body(rows, UnsafePointer(buffer))
+        }
     }
 }

@@ -1,13 +1,15 @@
 extension NF4Tensor {
     /// Rows `rows` of the row-major 2-D view, as `dequantize_4bit` computes them (nf4[code]·blockAbsmax), written
-    /// contiguously to `out` (rows.count × columns floats). Runs for every frozen projection in every training step, so
-    /// whole blocks go through an 8-wide kernel and the blocks are split over the cores.
+    /// contiguously to `out` (rows.count × columns floats), on the calling thread (a `QuantizedWeight`'s rows).
     public func dequantizeRows(_ rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= self.rows, "NF4Tensor: rows \(rows) of \(self.rows)")
-        dequantizeElements(rows.lowerBound * columns..<rows.upperBound * columns, into: out)
+        guard !rows.isEmpty else { return }
+        dequantizeSerially(rows.lowerBound * columns..<rows.upperBound * columns, into: out)
     }
 
-    /// Elements `range` of the flat tensor into `out[0..<range.count]`, in chunks of whole blocks per worker.
+    /// Elements `range` of the flat tensor into `out[0..<range.count]`, in chunks of whole blocks per worker. Runs for
+    /// every frozen projection in every training step, so whole blocks go through an 8-wide kernel and the blocks are
+    /// split over the cores.
     public func dequantizeElements(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "NF4Tensor: elements \(range) of \(count)")
         guard !range.isEmpty else { return }

@@ -138,7 +138,7 @@ public final class NF4Tensor {
     /// The whole tensor in float32, as `dequantize_4bit` returns it.
     public func dequantize() -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        dequantizeRows(0..<rows, into: t.data)
+        dequantizeElements(0..<count, into: t.data)
         return t
     }
 }

@@ -34,9 +34,10 @@ final class DecoderQuantizationTests: XCTestCase {
                 let model = try f32.converted(to: format)
                 XCTAssertEqual(model.weightFormat, format)
                 XCTAssertNil(model.embedTokens)
-                XCTAssertTrue(model.layers[0].qProj is (any BlockQuantizedLinear))
-                XCTAssertTrue(format == .int8 ? model.layers[1].downProj is Int8Linear : model.layers[1].downProj is Q4Linear)
-                XCTAssertTrue(model.lmHead is Int8Linear, "the lm_head stays int8 in every quantised format")
+                XCTAssertTrue(model.layers[0].qProj is (any QuantizedProjection))
+                XCTAssertTrue(format == .int8 ? model.layers[1].downProj is QuantizedLinear<Int8Blocks>
+                                              : model.layers[1].downProj is QuantizedLinear<Q4Blocks>)
+                XCTAssertTrue(model.lmHead is QuantizedLinear<Int8Blocks>, "the lm_head stays int8 in every quantised format")
                 if tied { XCTAssertTrue(model.lmHead === model.quantizedTokens) }
                 XCTAssertLessThan(model.weightBytes, f32.weightBytes * (format == .int8 ? 32 : 24) / 100)
                 XCTAssertTrue(model.namedParameters.allSatisfy { !$0.0.hasSuffix("proj.weight") })

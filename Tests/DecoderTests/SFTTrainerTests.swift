@@ -158,6 +158,34 @@ final class SFTTrainerTests: XCTestCase {
         XCTAssertEqual(try adapter(split), try adapter(whole), "a failed resume leaves the finished adapter alone")
     }
 
+    /// QLoRA: the blocks' projections in NF4 under the adapters; the completion loss's LoRA gradients still match
+    /// finite differences (through the frozen, dequantised base), and a training step runs.
+    func testQLoRAGradientsThroughTheNF4Base() throws {
+        let config = DecoderConfig(modelType: "llama", vocabSize: 19, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2,
+                                   numAttentionHeads: 4, numKeyValueHeads: 2, rmsNormEps: 1e-5, ropeTheta: 100)
+        let model = DecoderModel(config: config)
+        for (i, (_, p)) in model.namedParameters.enumerated() {
+            p.value.assign(GradientCheck.random(p.value.shape, scale: 0.5, seed: 800 + UInt64(i)))
+        }
+        let bytes = model.quantizeProjections()
+        XCTAssertGreaterThan(bytes, 0)
+        var g = RandomGenerator(seed: 4)
+        try model.applyLoRA(lora(dropout: 0), generator: &g)
+        XCTAssertTrue(model.loraLayers.allSatisfy { $0.1.base is QuantizedLinear<NF4Tensor> })
+        for (i, (_, layer)) in model.loraLayers.enumerated() {
+            layer.loraB.value.assign(GradientCheck.random(layer.loraB.value.shape, scale: 0.3, seed: 950 + UInt64(i)))
+        }
+        let data = examples(3)
+        let t = try trainer(model, settings(batch: 3, accumulation: 1, steps: 1), data)
+        let (_, count) = referenceLoss(model, data)
+        _ = try t.lossAndGradients([0, 1, 2], globalBatch: 0, normalizer: Float(count))
+        let loss = { self.referenceLoss(model, data).sum / Double(count) }
+        for (name, p) in model.trainableParameters {
+            GradientCheck().check("QLoRA \(name)", p.value, analytic: p.grad!, maxEntries: 6, loss: loss)
+        }
+        try t.train(resume: false)
+    }
+
     func testOverlongExamplesAreTruncatedOrRefused() throws {
         let data = [SFTExample(prompt: [1, 2, 3], completion: [4, 5, 6, 7]), SFTExample(prompt: [1], completion: [2])]
         let (fitted, truncated) = try SFTExample.fit(data, maxLength: 5, overlong: .truncate, source: "d.jsonl")

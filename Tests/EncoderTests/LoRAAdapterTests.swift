@@ -150,7 +150,7 @@ extension LoRAAdapterTests {
         let config = LoRAConfig(r: 2, loraAlpha: 4, loraDropout: 0, targetModules: peerPattern)
         try dense.applyLoRA(config, generator: &g1)
         try quantised.applyLoRA(config, generator: &g2)
-        XCTAssertTrue(quantised.loraLayers.allSatisfy { $0.1.base is QuantizedLinear })
+        XCTAssertTrue(quantised.loraLayers.allSatisfy { $0.1.base is QuantizedLinear<NF4Tensor> })
         XCTAssertEqual(quantised.trainableParameters.map(\.0), dense.trainableParameters.map(\.0))
         let ids: [Int32] = [1, 2, 3, 4]
         let layout = PackedSequences(lengths: [4])

@@ -3,8 +3,9 @@ import Tensor
 import TestSupport
 @testable import NN
 
-/// `Int8Linear` and `Q4Linear` against the Float32 layer they quantise, with the error bounds of their formats, and
-/// their two kernels (fused for ≤ 8 rows, dequantise + sgemm beyond) against each other.
+/// `QuantizedLinear` over the block formats with a few-row kernel (`Int8Blocks`, `Q4Blocks`) against the Float32 layer
+/// they quantise, with the error bounds of their formats, and their two kernels (fused for ≤ 8 rows, dequantise +
+/// sgemm beyond) against each other.
 final class BlockQuantizedLinearTests: XCTestCase {
     static let (outFeatures, inFeatures) = (300, 96)
 
@@ -21,11 +22,12 @@ final class BlockQuantizedLinearTests: XCTestCase {
 
     /// Each format with its largest rounding error per weight (row o, block b): half a quantisation step, int8's
     /// step being (max − min)/255 and q4's (max − min)/15, plus Float32 rounding of the value.
-    func formats(_ dense: Linear) -> [(String, any BlockQuantizedLinear, (Int, Int) -> Float)] {
-        let int8 = Int8Linear(quantizing: dense), q4 = Q4Linear(quantizing: dense), blocks = Self.inFeatures / 32
+    func formats(_ dense: Linear) -> [(String, any QuantizedProjection, (Int, Int) -> Float)] {
+        let int8 = QuantizedLinear<Int8Blocks>(quantizing: dense), q4 = QuantizedLinear<Q4Blocks>(quantizing: dense)
+        let blocks = Self.inFeatures / 32
         return [
-            ("int8", int8, { o, b in int8.scales[o * blocks + b] * (0.5 + 1e-5) + 1e-6 * abs(int8.mins[o * blocks + b]) + 1e-7 }),
-            ("q4", q4, { o, b in q4.scales[o * blocks + b] * (0.5 + 1e-5) + 1e-6 * abs(q4.mins[o * blocks + b]) + 1e-7 }),
+            ("int8", int8, { o, b in int8.weight.scales[o * blocks + b] * (0.5 + 1e-5) + 1e-6 * abs(int8.weight.mins[o * blocks + b]) + 1e-7 }),
+            ("q4", q4, { o, b in q4.weight.scales[o * blocks + b] * (0.5 + 1e-5) + 1e-6 * abs(q4.weight.mins[o * blocks + b]) + 1e-7 }),
         ]
     }
 
@@ -49,7 +51,8 @@ final class BlockQuantizedLinearTests: XCTestCase {
                 dense.weight.value[i] = Float(u) * step + minimum
             }
             for format in formats {
-                let layer: any BlockQuantizedLinear = format == .int8 ? Int8Linear(quantizing: dense) : Q4Linear(quantizing: dense)
+                let layer: any QuantizedProjection = format == .int8 ? QuantizedLinear<Int8Blocks>(quantizing: dense)
+                    : QuantizedLinear<Q4Blocks>(quantizing: dense)
                 let w = dequantised(layer)
                 for i in 0..<(4 * k) {
                     XCTAssertEqual(w[i], dense.weight.value[i], accuracy: 1e-6 * abs(dense.weight.value[i]) + 1e-7, "\(name) \(format) \(i)")
@@ -59,9 +62,9 @@ final class BlockQuantizedLinearTests: XCTestCase {
     }
     enum DecoderFormat { case int8, q4 }
 
-    func dequantised(_ layer: any BlockQuantizedLinear) -> Tensor {
+    func dequantised(_ layer: any QuantizedProjection) -> Tensor {
         let w = Tensor(uninitializedShape: [layer.outFeatures, layer.inFeatures])
-        layer.dequantize(rows: 0..<layer.outFeatures, into: w.data)
+        layer.fewRowWeight!.dequantize(rows: 0..<layer.outFeatures, into: w.data)
         return w
     }
 
@@ -113,10 +116,10 @@ final class BlockQuantizedLinearTests: XCTestCase {
             let whole = layer.forward(x, training: false)
             let ldy = n + 7
             let y = Tensor(zeros: [3, ldy])
-            layer.multiplyFused(x.data, ldx: k, rows: 3, into: y.data, ldy: ldy, outputs: 100..<200)
+            layer.fewRowWeight!.multiplyFewRows(x.data, ldx: k, rows: 3, into: y.data, ldy: ldy, outputs: 100..<200)
             for r in 0..<3 {
                 for o in 0..<ldy {
-                    // multiplyFused leaves out the bias, which forward adds.
+                    // multiplyFewRows leaves out the bias, which forward adds.
                     let want: Float = (100..<200).contains(o) ? whole[r * n + o] - dense.bias!.value[o] : 0
                     XCTAssertEqual(y[r * ldy + o], want, accuracy: 1e-5, "\(name) [\(r), \(o)]")
                 }
@@ -132,10 +135,10 @@ final class BlockQuantizedLinearTests: XCTestCase {
             let x = GradientCheck.random([8, k], seed: 6)
             for rows in 1...8 {
                 let y = Tensor(zeros: [rows, n])
-                layer.multiplyFused(x.data, ldx: k, rows: rows, into: y.data, ldy: n, outputs: 0..<n)
+                layer.fewRowWeight!.multiplyFewRows(x.data, ldx: k, rows: rows, into: y.data, ldy: n, outputs: 0..<n)
                 for r in 0..<rows {
                     let alone = Tensor(zeros: [1, n])
-                    layer.multiplyFused(x.data + r * k, ldx: k, rows: 1, into: alone.data, ldy: n, outputs: 0..<n)
+                    layer.fewRowWeight!.multiplyFewRows(x.data + r * k, ldx: k, rows: 1, into: alone.data, ldy: n, outputs: 0..<n)
                     XCTAssertEqual(Array(UnsafeBufferPointer(start: y.data + r * n, count: n)), alone.array, "\(name) row \(r) of \(rows)")
                 }
             }
@@ -149,7 +152,7 @@ final class BlockQuantizedLinearTests: XCTestCase {
         let dense = Linear(inFeatures: k, outFeatures: n)
         dense.weight.value.assign(GradientCheck.random([n, k], seed: 21))
         dense.bias!.value.assign(GradientCheck.random([n], seed: 22))
-        for layer in [Int8Linear(quantizing: dense), Q4Linear(quantizing: dense)] as [any BlockQuantizedLinear] {
+        for layer in [QuantizedLinear<Int8Blocks>(quantizing: dense), QuantizedLinear<Q4Blocks>(quantizing: dense)] as [any QuantizedProjection] {
             let reference = Linear(inFeatures: k, outFeatures: n)
             reference.weight.value.assign(dequantised(layer))
             reference.bias!.value.assign(dense.bias!.value)
@@ -170,7 +173,8 @@ final class BlockQuantizedLinearTests: XCTestCase {
     func testWeightBytes() {
         let (n, k) = (Self.outFeatures, Self.inFeatures)
         let dense = makeDense()
-        XCTAssertEqual(Int8Linear(quantizing: dense).weightBytes, n * k + n * (k / 32) * 8)
-        XCTAssertEqual(Q4Linear(quantizing: dense).weightBytes, n * k / 2 + n * (k / 32) * 8)
+        XCTAssertEqual(Int8Blocks(quantizing: dense.weight.value).byteCount, n * k + n * (k / 32) * 8)
+        XCTAssertEqual(Q4Blocks(quantizing: dense.weight.value).byteCount, n * k / 2 + n * (k / 32) * 8)
+        XCTAssertEqual(QuantizedLinear<Q4Blocks>(quantizing: dense).byteCount, n * k / 2 + n * (k / 32) * 8 + 4 * n, "with the bias")
     }
 }

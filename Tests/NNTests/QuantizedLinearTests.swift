@@ -3,6 +3,7 @@ import Tensor
 import TestSupport
 @testable import NN
 
+/// `QuantizedLinear` over NF4 (`NF4Tensor`) with a shared `DequantizationScratch`: QLoRA's frozen base.
 final class QuantizedLinearTests: XCTestCase {
     /// A dense layer with the given shape and random weights (bias optional).
     private func dense(_ inFeatures: Int, _ outFeatures: Int, bias: Bool, seed: UInt64) -> Linear {
@@ -13,7 +14,7 @@ final class QuantizedLinearTests: XCTestCase {
     }
 
     /// The dense layer that holds exactly the dequantised weights.
-    private func reference(for q: QuantizedLinear) -> Linear {
+    private func reference(for q: QuantizedLinear<NF4Tensor>) -> Linear {
         let l = Linear(inFeatures: q.inFeatures, outFeatures: q.outFeatures, bias: q.bias != nil)
         l.weight.value.assign(q.weight.dequantize())
         if let b = q.bias { l.bias!.value.assign(b) }
@@ -25,7 +26,7 @@ final class QuantizedLinearTests: XCTestCase {
     func testMatchesDenseLayerOnDequantizedWeights() {
         let scratch = DequantizationScratch()
         for (n, inF, outF, bias) in [(4, 6, 5, true), (64, 384, 96, true), (3 * 40, 128, 200, false)] {
-            let q = QuantizedLinear(quantizing: dense(inF, outF, bias: bias, seed: UInt64(inF)), scratch: scratch)
+            let q = QuantizedLinear<NF4Tensor>(quantizing: dense(inF, outF, bias: bias, seed: UInt64(inF)), scratch: scratch)
             let ref = reference(for: q)
             let x = GradientCheck.random(n == 120 ? [3, 40, inF] : [n, inF], seed: 5)
             let y = q.forward(x, training: true), yRef = ref.forward(x, training: true)
@@ -39,7 +40,7 @@ final class QuantizedLinearTests: XCTestCase {
     }
 
     func testInputGradientByFiniteDifferences() {
-        let q = QuantizedLinear(quantizing: dense(7, 5, bias: true, seed: 21), scratch: DequantizationScratch())
+        let q = QuantizedLinear<NF4Tensor>(quantizing: dense(7, 5, bias: true, seed: 21), scratch: DequantizationScratch())
         let x = GradientCheck.random([4, 7], seed: 22), r = GradientCheck.random([4, 5], seed: 23)
         _ = q.forward(x, training: true)
         let dx = q.backward(r)
@@ -48,7 +49,7 @@ final class QuantizedLinearTests: XCTestCase {
 
     /// QLoRA: LoRA around the NF4 base trains A and B; gradients check by finite differences.
     func testLoRAOverQuantizedBase() {
-        let q = QuantizedLinear(quantizing: dense(6, 5, bias: true, seed: 31), scratch: DequantizationScratch())
+        let q = QuantizedLinear<NF4Tensor>(quantizing: dense(6, 5, bias: true, seed: 31), scratch: DequantizationScratch())
         var g = RandomGenerator(seed: 32)
         let lora = LoRALinear(base: q, rank: 2, alpha: 4, dropout: 0, generator: &g)
         lora.loraB.value.assign(GradientCheck.random([5, 2], seed: 33))
@@ -67,7 +68,7 @@ final class QuantizedLinearTests: XCTestCase {
         let scratch = DequantizationScratch()
         let shapes = [(384, 384), (384, 1536), (1536, 384)]   // MiniLM's projections (in, out)
         let layers = shapes.enumerated().map { i, s in
-            QuantizedLinear(quantizing: dense(s.0, s.1, bias: true, seed: UInt64(40 + i)), scratch: scratch)
+            QuantizedLinear<NF4Tensor>(quantizing: dense(s.0, s.1, bias: true, seed: UInt64(40 + i)), scratch: scratch)
         }
         for (layer, (inF, outF)) in zip(layers, shapes) {
             let weights = inF * outF, blocks = weights / 64
@@ -84,8 +85,8 @@ final class QuantizedLinearTests: XCTestCase {
     /// Layers sharing a scratch in any order each see their own weights.
     func testSharedScratchAlternatesBetweenLayers() {
         let scratch = DequantizationScratch()
-        let a = QuantizedLinear(quantizing: dense(8, 8, bias: false, seed: 61), scratch: scratch)
-        let b = QuantizedLinear(quantizing: dense(8, 8, bias: false, seed: 62), scratch: scratch)
+        let a = QuantizedLinear<NF4Tensor>(quantizing: dense(8, 8, bias: false, seed: 61), scratch: scratch)
+        let b = QuantizedLinear<NF4Tensor>(quantizing: dense(8, 8, bias: false, seed: 62), scratch: scratch)
         let refA = reference(for: a), refB = reference(for: b)
         let x = GradientCheck.random([3, 8], seed: 63)
         for layer in [a, a, b, a, b, b] {

@@ -17,12 +17,12 @@ final class NF4ParallelDequantizeTests: XCTestCase {
         let workers = Parallel.workers
         defer { Parallel.workers = workers }
         Parallel.workers = 1
-        q.dequantizeRows(0..<rows, into: serial)
+        q.dequantizeElements(0..<n, into: serial)
         // Two workers, and three (chunk boundaries that do not halve the matrix), whatever this machine has.
         for split in [2, 3] {
             Parallel.workers = split
             parallel.update(repeating: .nan, count: n)
-            q.dequantizeRows(0..<rows, into: parallel)
+            q.dequantizeElements(0..<n, into: parallel)
             XCTAssertEqual(memcmp(serial, parallel, n * 4), 0, "\(split) workers")
         }
     }

@@ -1,4 +1,4 @@
-/// The one float32 buffer into which the frozen NF4 projections of a model dequantise their weights for each matrix
+/// The one Float32 buffer into which the frozen projections of a model dequantise their weights for each matrix
 /// product (QLoRA keeps only 4-bit weights resident). Shared by all `QuantizedLinear` layers of a model, so peak memory
 /// is one dense weight of the largest layer, not one per layer. It grows to the largest request and remembers whose
 /// weights it holds, so back-to-back uses by the same layer dequantise once.
@@ -7,9 +7,9 @@
 /// cores).
 public final class DequantizationScratch {
     public private(set) var capacity: Int
-    private var storage: UnsafeMutablePointer<Float>
-    /// The tensor whose values the buffer holds; kept alive so its identity cannot be reused by a new tensor.
-    private var holder: NF4Tensor?
+    private var storage: UnsafeMutablePointer<Float>  // (capacity)
+    /// The weight whose values the buffer holds; kept alive so its identity cannot be reused by a new weight.
+    private var holder: AnyObject?
 
     public init(capacity: Int = 0) {
         self.capacity = capacity
@@ -18,16 +18,17 @@ public final class DequantizationScratch {
 
     deinit { UnsafeMutableRawPointer(storage).deallocate() }
 
-    /// The dense values of `weight` (weight.count floats, row-major), valid until the next call.
-    public func dequantized(_ weight: NF4Tensor) -> UnsafePointer<Float> {
+    /// The dense values of `weight` (rows × columns floats, row-major), valid until the next call.
+    public func dequantized(_ weight: some QuantizedWeight) -> UnsafePointer<Float> {
         if holder === weight { return UnsafePointer(storage) }
-        if weight.count > capacity {
+        let count = weight.rows * weight.columns
+        if count > capacity {
             UnsafeMutableRawPointer(storage).deallocate()
-            capacity = weight.count
+            capacity = count
             storage = Self.allocate(capacity)
         }
         holder = nil
-        weight.dequantizeElements(0..<weight.count, into: storage)
+        weight.dequantize(rows: 0..<weight.rows, into: storage)
         holder = weight
         return UnsafePointer(storage)
     }
