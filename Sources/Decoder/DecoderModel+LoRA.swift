@@ -2,6 +2,7 @@ import Foundation
 import ModelFormats
 import NN
 import Tensor
+import Training
 
 // MARK: - LoRA
 
@@ -55,6 +56,16 @@ extension DecoderModel: LoRAHost {
             replaceProjection(name, with: q)
         }
         return bytes
+    }
+
+    /// Wraps the projections a PEFT adapter names and loads its A and B (to continue training from it; inference
+    /// merges adapters instead, `mergeLoRA`). Dropouts are seeded as `applyLoRA` seeds them.
+    @discardableResult
+    public func loadLoRA(from directory: URL) throws -> LoRAConfig {
+        guard weightFormat == .f32 else {
+            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32)")
+        }
+        return try LoRAAdapter.load(into: self, from: directory, prepare: prepareLoRA)
     }
 
     /// LoRA dropouts draw from the shared per-token seeds, salt = slot + 1.

@@ -12,6 +12,8 @@ struct DecoderSFTConfig: RunConfig, Equatable {
     var model = "models/Qwen2.5-Coder-0.5B-Instruct"
     var data = DataSection()
     var lora = LoRASection(r: 16, alpha: 32, dropout: 0.05, targetModules: .names(DecoderModel.loraTargetModules))
+    /// Start from this PEFT adapter instead of a fresh one (its r, lora_alpha and target_modules must be lora's).
+    var initAdapter: String? = nil
     var training = SFTTrainingSettings()
 
     struct DataSection: Codable, Equatable {
@@ -27,7 +29,9 @@ struct DecoderSFTConfig: RunConfig, Equatable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case name, outputDir = "output_dir", model, data, lora, training }
+    enum CodingKeys: String, CodingKey {
+        case name, outputDir = "output_dir", model, data, lora, initAdapter = "init_adapter", training
+    }
 
     /// The trainer's settings, checked, and the data keys.
     func settings() throws -> SFTTrainingSettings {

@@ -51,8 +51,20 @@ struct TrainDecoderCommand: ParsableCommand {
                 log("QLoRA: projections in NF4 (\(bytes / 1_048_576) MiB)")
             }
             let lora = cfg.lora.config(baseModel: cfg.model, taskType: "CAUSAL_LM")
-            var generator = RandomGenerator(seed: settings.seed, stream: 0xADA97)
-            let wrapped = try model.applyLoRA(lora, generator: &generator)
+            let wrapped: [String]
+            if let initAdapter = cfg.initAdapter {
+                let start = try model.loadLoRA(from: URL(fileURLWithPath: initAdapter))
+                guard start.r == lora.r, start.loraAlpha == lora.loraAlpha, start.targetModules == lora.targetModules else {
+                    throw RunConfigError(description: "init_adapter \(initAdapter): r \(start.r), lora_alpha \(start.loraAlpha), "
+                                         + "target_modules \(start.targetModules) differ from lora.* (\(lora.r), \(lora.loraAlpha), \(lora.targetModules))")
+                }
+                for (_, layer) in model.loraLayers { layer.dropout.p = lora.loraDropout }
+                wrapped = model.loraLayers.map(\.0)
+                log("starting from the adapter \(initAdapter)")
+            } else {
+                var generator = RandomGenerator(seed: settings.seed, stream: 0xADA97)
+                wrapped = try model.applyLoRA(lora, generator: &generator)
+            }
             let trainable = model.trainableParameters.reduce(0) { $0 + $1.1.value.count }
             log("LoRA r=\(lora.r) alpha=\(lora.loraAlpha) dropout \(lora.loraDropout) on \(wrapped.count) modules, "
                 + "\(trainable) trainable parameters")

@@ -18,7 +18,7 @@ enum TRLJobFiles {
     import argparse, json, os
     import torch
     from datasets import load_dataset
-    from peft import LoraConfig
+    from peft import LoraConfig, PeftModel
     from torch.utils.data import SequentialSampler
     from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
     from trl import SFTConfig, SFTTrainer
@@ -51,6 +51,7 @@ enum TRLJobFiles {
         ap.add_argument("--output-dir", default=os.path.join(HERE, "output"))
         ap.add_argument("--max-steps", type=int, help="stop earlier than the exported recipe")
         ap.add_argument("--bf16", action="store_true", help="train in bfloat16 (GPUs); default float32")
+        ap.add_argument("--init-adapter", help="start from this PEFT adapter (e.g. one exemplar trained) instead of a fresh one")
         a = ap.parse_args()
         config = json.load(open(os.path.join(HERE, "sft_config.json")))
         exported = json.load(open(os.path.join(HERE, "exemplar.json")))
@@ -74,9 +75,16 @@ enum TRLJobFiles {
             config["eval_strategy"] = "no"
         data = load_dataset("json", data_files=files)
         data = data.remove_columns([c for c in data["train"].column_names if c not in ("input_ids", "completion_mask")])
+        lora = json.load(open(os.path.join(HERE, "lora_config.json")))
+        if a.init_adapter:
+            model = PeftModel.from_pretrained(model, a.init_adapter, is_trainable=True)
+            p = lora["lora_dropout"]  # the exported recipe's dropout, not the one the adapter was saved with
+            for module in model.modules():
+                if hasattr(module, "lora_dropout") and "default" in module.lora_dropout:
+                    module.lora_dropout["default"] = torch.nn.Dropout(p) if p > 0 else torch.nn.Identity()
         trainer = InOrderSFTTrainer(model=model, args=SFTConfig(**config), train_dataset=data["train"],
                                     eval_dataset=data.get("validation"), processing_class=tokenizer,
-                                    peft_config=LoraConfig(**json.load(open(os.path.join(HERE, "lora_config.json")))),
+                                    peft_config=None if a.init_adapter else LoraConfig(**lora),
                                     callbacks=[LogToFile(os.path.join(a.output_dir, "log.jsonl"))])
         trainer.train()
         if trainer.is_world_process_zero():
