@@ -2,7 +2,7 @@
 # Runs Exemplar's benchmarks and, when the Python peer venv exists (../shared/peers/encoder/setup.sh), the peer's
 # scripts on the same machine in the same sitting, then prints the ratios. Results: runs/bench/<timestamp>/.
 #
-#   scripts/bench.sh [encode] [search] [train] [decode]        (default: encode)
+#   scripts/bench.sh [encode] [search] [train] [decode] [sft]  (default: encode)
 # train: LoRA and QLoRA fine-tuning of MiniLM on GSM8K pairs (configs/encoder-gsm8k.yaml) for TRAIN_STEPS steps
 # (default 30), and the peer's train_lora.py for as many; steady pairs/s over the steps after the first five, as the
 # peer counts them.
@@ -10,6 +10,12 @@
 # ../shared/peers/decoder/bench_decode.py on the converted HF directory (transformers fp32, 2 threads), then
 # `exemplar bench decode` per format in $DECODE_WEIGHTS (default: f32 int8 q4), one timed run each; prints each JSON
 # and the median over rounds of each ratio to the peer's run of the same round.
+# sft: per model in $SFT_MODELS (default: both proxies), the peer's ../shared/peers/decoder/lora_step.py (transformers
+# + PEFT fp32, r 16 on the seven projections, batch 4, each example padded/truncated to 256 tokens) for $SFT_STEPS
+# steps (default 5), then `exemplar train-decoder` with the same recipe (r 16 / alpha 32 / dropout 0, batch 4 without
+# accumulation, max_length 256, the first examples of GSM8K train) for as many steps and its LoRA and QLoRA variants;
+# prints examples/s (the same 4 examples a step on both sides), the ratio, peak RSS, GFLOP/s and fraction of the
+# sgemm peak. EXEMPLAR=path skips the release build.
 # Run nothing else heavy meanwhile: the machines are shared and noisy; quote ratios, not absolute figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +23,7 @@ PEERS=${PEERS:-../shared/peers}
 PY=${PYTHON:-${PEER_HOME:-$HOME/.cache/exemplar-peers}/venv/bin/python}
 OUT=runs/bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
-swift build -c release --product exemplar >&2
-B=.build/release/exemplar
+if [ -n "${EXEMPLAR:-}" ]; then B=$EXEMPLAR; else swift build -c release --product exemplar >&2; B=.build/release/exemplar; fi
 what=("$@"); [ ${#what[@]} -gt 0 ] || what=(encode)
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt" >&2
 
@@ -127,7 +132,47 @@ for model, formats in sorted(runs.items()):
         print(f"{model:28} {fmt:7} " + " ".join(f"{c:>22}" for c in cells) + f" {rss:13.0f}")
 PY
       ;;
-    *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode)" >&2; exit 2 ;;
+    sft)
+      steps=${SFT_STEPS:-5}
+      for m in ${SFT_MODELS:-SmolLM2-135M-Instruct Qwen2.5-Coder-0.5B-Instruct}; do
+        case "$m" in
+          SmolLM2-135M-Instruct) hf=smollm2-135m-instruct-hf ;;
+          Qwen2.5-Coder-0.5B-Instruct) hf=qwen2.5-coder-0.5b-instruct-hf ;;
+          *) echo "bench.sh sft: no peer model directory for $m" >&2; exit 2 ;;
+        esac
+        peer_dir=${PEER_HOME:-$HOME/.cache/exemplar-peers}/models/$hf
+        if [ -x "$PY" ] && [ -d "$peer_dir" ]; then
+          (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" lora_step.py "$peer_dir" --steps $((steps + 1)) \
+            --out "$OLDPWD/$OUT/peer-sft-$m.json") > "$OUT/peer-sft-$m.log" 2>&1 || echo "peer lora_step.py failed: $OUT/peer-sft-$m.log" >&2
+        fi
+        for mode in lora qlora; do
+          # lora_step.py takes train[0:4], train[4:8], …: with no validation split and batch 4 these are the
+          # examples of train-decoder's steps too (in a seeded order within the first steps·4).
+          $B train-decoder --config configs/sft-gsm8k.yaml --set model=models/$m --set output_dir="$OUT" \
+            --set name=sft-$m-$mode --set lora.qlora=$([ $mode = qlora ] && echo true || echo false) --set lora.dropout=0 \
+            --set data.validation_size=0 --set data.limit=$(((steps + 1) * 4)) --set training.batch_size=4 \
+            --set training.gradient_accumulation_steps=1 --set training.max_length=256 --set training.max_steps=$((steps + 1)) \
+            --set training.eval_every=null --set training.checkpoint_every=1000 > "$OUT/sft-$m-$mode.json" 2> "$OUT/sft-$m-$mode.log"
+        done
+        python3 - "$OUT" "$m" <<'PY'
+import json, os, sys
+out, m = sys.argv[1], sys.argv[2]
+peer_path = f"{out}/peer-sft-{m}.json"
+peer = json.load(open(peer_path)) if os.path.exists(peer_path) else None
+if peer:
+    p_eps = peer["batch"] / peer["step_s_median_after_warmup"]
+    print(f"{m} peer (transformers + PEFT): {peer['step_s_median_after_warmup']} s/step, {p_eps:.3f} examples/s, "
+          f"peak RSS {peer['peak_rss_MiB'] / 1024:.1f} GiB")
+for mode in ("lora", "qlora"):
+    o = json.load(open(f"{out}/sft-{m}-{mode}.json"))
+    ratio = f", {o['examples_per_s'] / p_eps:.2f}x the peer" if peer else ""
+    print(f"{m} exemplar {mode}: {o['examples_per_s']:.3f} examples/s{ratio}, {o['tokens_per_s']:.0f} tokens/s, "
+          f"peak RSS {o['peak_rss_mib'] / 1024:.2f} GiB, {o['gflops']:.1f} GFLOP/s "
+          f"({o['fraction_of_sgemm_peak']:.0%} of the sgemm peak, {o['fraction_of_sgemm_peak_per_core']:.0%} per busy core)")
+PY
+      done
+      ;;
+    *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode, sft)" >&2; exit 2 ;;
   esac
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt" >&2

@@ -2,7 +2,7 @@
 # The exported TRL job against train-decoder: both start from the same adapter and train SmolLM2-135M-Instruct for
 # 3 steps on the same 12 examples in the same order (dropout 0); prints each step's loss, gradient norm and learning
 # rate side by side with the relative loss difference, and exits non-zero if one exceeds 1e-3.
-# Needs: a built exemplar (EXEMPLAR, default .build/release/exemplar), the peer's HF directory of SmolLM2
+# Needs (TRL venv pins: scripts/reference/requirements-trl.txt): a built exemplar (EXEMPLAR, default .build/release/exemplar), the peer's HF directory of SmolLM2
 # (../shared/peers/decoder/setup.sh) and a TRL venv (TRL_PYTHON, default ~/.cache/exemplar/trl-venv/bin/python: torch
 # CPU wheel + pip install trl peft accelerate datasets).
 set -euo pipefail
