@@ -94,53 +94,41 @@ public final class SFTTrainer {
 
     // MARK: - Training loop
 
-    /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set.
+    /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set (`TrainingLoop`).
     public func train(resume: Bool) throws {
-        let checkpoint = resume ? try run.latestCheckpoint() : nil
-        try run.prepare(fresh: checkpoint == nil)
-        let start = try checkpoint.map(restore) ?? 0
-        let began = Date(), cpuStart = ProcessCPUTime.seconds()
-        let schedule = schedule
-        for step in start..<totalSteps {
-            let stepStart = Date()
-            optimizer.zeroGradients()
-            let batches = microBatches(ofStep: step)
-            let completionTokens = batches.flatMap(\.1).reduce(0) { $0 + examples[$1].completion.count }
-            var lossSum = 0.0, correct = 0
-            for (g, batch) in batches {
-                let r = try lossAndGradients(batch, globalBatch: g, normalizer: Float(completionTokens))
-                lossSum += r.lossSum
-                correct += r.correct
-            }
-            let gradNorm = clipGradientNorm(parameters.map(\.1), maxNorm: settings.maxGradNorm)
-            let lr = schedule.rate(at: step)
-            optimizer.update(lr: lr)
-            let tokens = batches.flatMap(\.1).reduce(0) { $0 + examples[$1].count }
-            let seconds = Date().timeIntervalSince(stepStart)
-            let record = StepRecord(
-                step: step + 1, totalSteps: totalSteps,
-                epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(microBatchesPerEpoch),
-                loss: Float(lossSum / Double(completionTokens)), lr: lr, gradNorm: gradNorm,
-                tokensPerSecond: Double(tokens) / seconds, tokens: tokens, completionTokens: completionTokens,
-                examples: batches.reduce(0) { $0 + $1.1.count },
-                gflop: batches.reduce(0.0) { total, batch in
-                    let lengths = batch.1.map { examples[$0].count }
-                    return total + model.trainingFLOPs(lengths: lengths, scoredRows: batch.1.reduce(0) { $0 + examples[$1].completion.count })
-                } / 1e9,
-                meanTokenAccuracy: Double(correct) / Double(completionTokens),
-                elapsedSeconds: Date().timeIntervalSince(began), cpuSeconds: ProcessCPUTime.seconds() - cpuStart)
-            let last = step + 1 == totalSteps
-            if (step + 1) % settings.logEvery == 0 || last { try run.append(record, to: TrainingRun.metricsLog) }
-            onStep?(record)
-            if let every = settings.evalEvery, (step + 1) % every == 0 || last { try runEvaluation(step: step + 1) }
-            if (step + 1) % settings.checkpointEvery == 0 || last { try saveCheckpoint(step: step + 1) }
-            if !last, shouldStop?(step + 1) == true {
-                if (step + 1) % settings.checkpointEvery != 0 { try saveCheckpoint(step: step + 1) }
-                return
-            }
+        let loop = TrainingLoop(run: run, optimizer: optimizer, schedule: .init(
+            totalSteps: totalSteps, learningRate: schedule, maxGradNorm: settings.maxGradNorm,
+            checkpointEvery: settings.checkpointEvery, evalEvery: settings.evalEvery, logEvery: settings.logEvery))
+        try loop.train(resume: resume, restore: restore, gradients: stepGradients, onStep: onStep,
+                       evaluate: runEvaluation, checkpoint: saveCheckpoint, shouldStop: shouldStop) {
+            try LoRAAdapter.save(model, config: loraConfig, to: run.adapterDirectory)
+            try run.writeChart(title: "SFT loss")
         }
-        try LoRAAdapter.save(model, config: loraConfig, to: run.adapterDirectory)
-        try run.writeChart(title: "SFT loss")
+    }
+
+    /// Accumulates the gradients of optimiser step `step` over its micro-batches, normalised by all their completion
+    /// tokens; returns how its record is made from the loop's facts.
+    private func stepGradients(_ step: Int) throws -> (TrainingLoop.StepFacts) -> StepRecord {
+        let batches = microBatches(ofStep: step)
+        let completionTokens = batches.flatMap(\.1).reduce(0) { $0 + examples[$1].completion.count }
+        var lossSum = 0.0, correct = 0, gflop = 0.0
+        for (g, batch) in batches {
+            let r = try lossAndGradients(batch, globalBatch: g, normalizer: Float(completionTokens))
+            lossSum += r.lossSum
+            correct += r.correct
+            gflop += model.trainingFLOPs(lengths: batch.map { examples[$0].count },
+                                         scoredRows: batch.reduce(0) { $0 + examples[$1].completion.count }) / 1e9
+        }
+        let tokens = batches.flatMap(\.1).reduce(0) { $0 + examples[$1].count }
+        let count = batches.reduce(0) { $0 + $1.1.count }
+        return { [totalSteps, microBatchesPerEpoch, settings] f in
+            StepRecord(step: f.step, totalSteps: totalSteps,
+                       epoch: Double(f.step * settings.gradientAccumulationSteps) / Double(microBatchesPerEpoch),
+                       loss: Float(lossSum / Double(completionTokens)), lr: f.lr, gradNorm: f.gradNorm,
+                       tokensPerSecond: Double(tokens) / f.seconds, tokens: tokens, completionTokens: completionTokens,
+                       examples: count, gflop: gflop, meanTokenAccuracy: Double(correct) / Double(completionTokens),
+                       elapsedSeconds: f.elapsedSeconds, cpuSeconds: f.cpuSeconds)
+        }
     }
 
     /// The micro-batches of optimiser step `step` (`SFTBatchOrder`).

@@ -99,51 +99,40 @@ public final class EncoderTrainer {
 
     // MARK: - Training loop
 
-    /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set.
+    /// Trains to `totalSteps`, continuing from the newest checkpoint when `resume` is set (`TrainingLoop`).
     public func train(resume: Bool) throws {
-        let checkpoint = resume ? try run.latestCheckpoint() : nil
-        try run.prepare(fresh: checkpoint == nil)
-        let start = try checkpoint.map(restore) ?? 0
-        let began = Date(), cpuStart = ProcessCPUTime.seconds()
-        let schedule = schedule
-        for step in start..<totalSteps {
-            let stepStart = Date()
-            optimizer.zeroGradients()
-            var stepLoss: Float = 0, stepPairs = 0, stepTokens = 0, stepFLOPs = 0.0
-            for a in 0..<settings.gradientAccumulationSteps {
-                let globalBatch = step * settings.gradientAccumulationSteps + a
-                guard globalBatch < batchesPerEpoch * settings.epochs else { break }
-                let batch = batchIndices(globalBatch)
-                let batchPairs = batch.map { pairs[$0] }
-                stepLoss += try lossAndGradients(batchPairs, examples: batch, globalBatch: globalBatch,
-                                                 gradientScale: 1 / Float(settings.gradientAccumulationSteps))
-                let lengths = sequences(batchPairs, examples: batch).map(\.ids.count)
-                stepPairs += batch.count
-                stepTokens += lengths.reduce(0, +)
-                stepFLOPs += model.trainingFLOPs(lengths: lengths)
-            }
-            let gradNorm = clipGradientNorm(parameters.map(\.1), maxNorm: settings.maxGradNorm)
-            let lr = schedule.rate(at: step)
-            optimizer.update(lr: lr)
-            let record = StepRecord(step: step + 1, totalSteps: totalSteps,
-                                    epoch: Double((step + 1) * settings.gradientAccumulationSteps) / Double(batchesPerEpoch),
-                                    loss: stepLoss / Float(settings.gradientAccumulationSteps), lr: lr, gradNorm: gradNorm,
-                                    pairsPerSecond: Double(stepPairs) / Date().timeIntervalSince(stepStart),
-                                    elapsedSeconds: Date().timeIntervalSince(began), pairs: stepPairs,
-                                    tokens: stepTokens, gflop: stepFLOPs / 1e9,
-                                    cpuSeconds: ProcessCPUTime.seconds() - cpuStart)
-            if (step + 1) % settings.logEvery == 0 || step + 1 == totalSteps { try run.append(record, to: TrainingRun.metricsLog) }
-            onStep?(record)
-            let last = step + 1 == totalSteps
-            if let every = settings.evalEvery, (step + 1) % every == 0 || last { try runEvaluation(step: step + 1) }
-            if (step + 1) % settings.checkpointEvery == 0 || last { try saveCheckpoint(step: step + 1) }
-            if !last, shouldStop?(step + 1) == true {
-                if (step + 1) % settings.checkpointEvery != 0 { try saveCheckpoint(step: step + 1) }
-                return
-            }
+        let loop = TrainingLoop(run: run, optimizer: optimizer, schedule: .init(
+            totalSteps: totalSteps, learningRate: schedule, maxGradNorm: settings.maxGradNorm,
+            checkpointEvery: settings.checkpointEvery, evalEvery: settings.evalEvery, logEvery: settings.logEvery))
+        try loop.train(resume: resume, restore: restore, gradients: stepGradients, onStep: onStep,
+                       evaluate: runEvaluation, checkpoint: saveCheckpoint, shouldStop: shouldStop) {
+            try LoRAAdapter.save(model, config: loraConfig, to: run.adapterDirectory)
+            try writeChart()
         }
-        try LoRAAdapter.save(model, config: loraConfig, to: run.adapterDirectory)
-        try writeChart()
+    }
+
+    /// Accumulates the gradients of optimiser step `step`; returns how its record is made from the loop's facts.
+    private func stepGradients(_ step: Int) throws -> (TrainingLoop.StepFacts) -> StepRecord {
+        var stepLoss: Float = 0, stepPairCount = 0, stepTokens = 0, stepFLOPs = 0.0
+        for a in 0..<settings.gradientAccumulationSteps {
+            let globalBatch = step * settings.gradientAccumulationSteps + a
+            guard globalBatch < batchesPerEpoch * settings.epochs else { break }
+            let batch = batchIndices(globalBatch)
+            let batchPairs = batch.map { pairs[$0] }
+            stepLoss += try lossAndGradients(batchPairs, examples: batch, globalBatch: globalBatch,
+                                             gradientScale: 1 / Float(settings.gradientAccumulationSteps))
+            let lengths = sequences(batchPairs, examples: batch).map(\.ids.count)
+            stepPairCount += batch.count
+            stepTokens += lengths.reduce(0, +)
+            stepFLOPs += model.trainingFLOPs(lengths: lengths)
+        }
+        let (loss, count, tokens, gflop) = (stepLoss / Float(settings.gradientAccumulationSteps), stepPairCount, stepTokens, stepFLOPs / 1e9)
+        return { [totalSteps, batchesPerEpoch, settings] f in
+            StepRecord(step: f.step, totalSteps: totalSteps,
+                       epoch: Double(f.step * settings.gradientAccumulationSteps) / Double(batchesPerEpoch),
+                       loss: loss, lr: f.lr, gradNorm: f.gradNorm, pairsPerSecond: Double(count) / f.seconds,
+                       elapsedSeconds: f.elapsedSeconds, pairs: count, tokens: tokens, gflop: gflop, cpuSeconds: f.cpuSeconds)
+        }
     }
 
     /// Indices of the examples in global batch `g` (epoch g / batchesPerEpoch, seeded permutation).
