@@ -213,14 +213,15 @@ public final class SFTTrainer {
 
     private var parameterNames: [String] { parameters.map(\.0) }
 
-    private var state: TrainerState {
+    /// The checkpoint state at step 0 (the data hash is computed once, not at every checkpoint).
+    private lazy var state: TrainerState = {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for e in examples {
             for id in e.prompt + [-1] + e.completion + [-2] { h = (h ^ UInt64(UInt32(bitPattern: id))) &* 0x100_0000_01b3 }
         }
         return TrainerState(step: 0, totalSteps: totalSteps, seed: settings.seed, batchSize: settings.batchSize,
                             gradientAccumulationSteps: settings.gradientAccumulationSteps, examples: examples.count, dataHash: h)
-    }
+    }()
 
     func saveCheckpoint(step: Int) throws {
         var s = state
