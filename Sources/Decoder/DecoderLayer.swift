@@ -94,6 +94,16 @@ public final class DecoderLayer {
         return dx
     }
 
+    /// Drops every activation the last training forward kept (the block's input is the caller's).
+    func discardActivations() {
+        inputLayerNorm.discardActivations()
+        postAttentionLayerNorm.discardActivations()
+        attention.discardActivations()
+        swiglu.discardActivations()
+        for p in Projection.allCases { self[p].discardActivations() }
+        angles = nil
+    }
+
     /// Incremental forward: x (N, C) holds the new tokens of each sequence (packed by `layout`), positioned after
     /// the tokens already in that sequence's cache (`angles` are for those positions); their keys and values are
     /// appended to the caches of `layer`.

@@ -30,8 +30,8 @@ extension DecoderModel: LoRAHost {
     /// decode formats (int8, q4) are for inference, with adapters merged first.
     @discardableResult
     public func applyLoRA(_ config: LoRAConfig, generator: inout RandomGenerator) throws -> [String] {
-        guard weightFormat == .f32 else {
-            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32)")
+        guard weightFormat.trains else {
+            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32 or nf4)")
         }
         let wrapped = try applyLoRA(rank: config.r, alpha: config.loraAlpha, dropout: config.loraDropout,
                                     matching: config.targetModules.matches, generator: &generator,
@@ -42,28 +42,20 @@ extension DecoderModel: LoRAHost {
         return wrapped
     }
 
-    /// QLoRA's base: replaces every dense projection of the blocks with a frozen NF4 `QuantizedLinear`
-    /// (bitsandbytes' format: block 64, double-quantised scales), all sharing one dequantisation buffer; the token
-    /// table and the lm_head stay Float32, as QLoRA keeps them. Call before `applyLoRA`. Returns the NF4 bytes.
-    @discardableResult
-    public func quantizeProjections() -> Int {
-        let scratch = DequantizationScratch()
-        var bytes = 0
-        for (name, layer) in projectionSlots {
-            guard let dense = layer as? Linear else { continue }
-            let q = QuantizedLinear<NF4Tensor>(quantizing: dense, scratch: scratch)
-            bytes += q.byteCount
-            replaceProjection(name, with: q)
+    /// Bytes of the blocks' quantised projections (under their LoRA layers or not): QLoRA's NF4 base, for the log.
+    public var quantizedProjectionBytes: Int {
+        projectionSlots.reduce(0) { total, slot in
+            let layer = (slot.1 as? LoRALinear)?.base ?? slot.1
+            return total + ((layer as? QuantizedLinear<NF4Tensor>)?.byteCount ?? 0)
         }
-        return bytes
     }
 
     /// Wraps the projections a PEFT adapter names and loads its A and B (to continue training from it; inference
     /// merges adapters instead, `mergeLoRA`). Dropouts are seeded as `applyLoRA` seeds them.
     @discardableResult
     public func loadLoRA(from directory: URL) throws -> LoRAConfig {
-        guard weightFormat == .f32 else {
-            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32)")
+        guard weightFormat.trains else {
+            throw ModelLoadingError.unsupported("LoRA training on \(weightFormat) weights (load the model as f32 or nf4)")
         }
         return try LoRAAdapter.load(into: self, from: directory, prepare: prepareLoRA)
     }

@@ -24,6 +24,12 @@ public final class DecoderModel {
     /// Per-token seeds of a training forward, shared by every LoRA dropout (each with its own salt), so a token's
     /// masks depend only on (seed, token, layer): resumed runs equal uninterrupted ones.
     public let dropoutSeeds = Dropout.RowSeeds()
+    /// Activation checkpointing per block (transformers' `gradient_checkpointing`): a training forward keeps only
+    /// each block's input, and backward runs the block's forward again just before going back through it — one
+    /// block's activations in memory instead of every block's, for one more forward of the blocks per step. The
+    /// replay is exact: dropout masks are functions of the token seeds, not of a random stream.
+    public var recomputesActivations = false
+    private var checkpointed: (inputs: [Tensor], layout: PackedSequences, angles: RotaryEmbedding.Angles)?
 
     /// A Float32 model with zero weights (fill them with `loadWeights`).
     public convenience init(config: DecoderConfig) {
@@ -51,11 +57,15 @@ public final class DecoderModel {
             try source!.readRows(name, shape: [out, `in`], weight.quantize)
             return QuantizedLinear(weight: weight, bias: bias)
         }
+        // QLoRA's NF4 projections share one dequantisation buffer; each is read dense and quantised before the next
+        // is read, so the Float32 model never exists as a whole.
+        let nf4Scratch = format == .nf4 ? DequantizationScratch() : nil
         func projection(_ name: String, _ inFeatures: Int, _ outFeatures: Int, _ hasBias: Bool) throws -> LinearLayer {
-            if format == .f32 {
+            if format.trains {
                 let layer = Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
                 _ = try dense(layer.weight.value, "\(name).weight")
                 if let b = layer.bias { _ = try dense(b.value, "\(name).bias") }
+                if let nf4Scratch, name != "lm_head" { return QuantizedLinear<NF4Tensor>(quantizing: layer, scratch: nf4Scratch) }
                 return layer
             }
             let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
@@ -64,7 +74,7 @@ public final class DecoderModel {
             return try quantised(Q4Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias)
         }
 
-        if format == .f32 {
+        if format.trains {
             let table = Embedding(count: v, dim: c)
             _ = try dense(table.weight.value, "model.embed_tokens.weight")
             embedTokens = table
@@ -88,7 +98,7 @@ public final class DecoderModel {
         _ = try dense(norm.weight.value, "model.norm.weight")
         if config.tieWordEmbeddings {
             lmHead = quantizedTokens
-        } else if format == .f32 {
+        } else if format.trains {
             lmHead = try projection("lm_head", c, v, false)
         } else {
             lmHead = try quantised(Int8Blocks.self, "lm_head.weight", out: v, in: c, bias: nil)
@@ -109,17 +119,31 @@ public final class DecoderModel {
 
     /// Whole sequences without a cache (training and one-shot scoring): ids (N) → final hidden states (N, C).
     public func forward(_ ids: [Int32], layout: PackedSequences, training: Bool = false) -> Tensor {
-        precondition(!training || weightFormat == .f32, "only Float32 models train")
+        precondition(!training || weightFormat.trains, "only Float32 and NF4 models train")
         var h = embed(ids, training: training)
         let angles = rope.angles(layout.positions)
-        for layer in layers { h = layer.forward(h, layout: layout, angles: angles, training: training) }
+        let checkpointing = training && recomputesActivations
+        var inputs: [Tensor] = []
+        for layer in layers {
+            if checkpointing { inputs.append(h) }
+            h = layer.forward(h, layout: layout, angles: angles, training: training)
+            if checkpointing { layer.discardActivations() }
+        }
+        checkpointed = checkpointing ? (inputs, layout, angles) : nil
         return norm.forward(h, training: training)
     }
 
     /// dHidden (N, C) of the final norm's output → gradients of the trainable parameters.
     public func backward(_ dHidden: Tensor) {
         var d = norm.backward(dHidden)
-        for layer in layers.reversed() { d = layer.backward(d) }
+        for (i, layer) in layers.enumerated().reversed() {
+            if let (inputs, layout, angles) = checkpointed {
+                _ = layer.forward(inputs[i], layout: layout, angles: angles, training: true)
+            }
+            d = layer.backward(d)
+            layer.discardActivations()  // freed as backward goes, so its buffers reuse them
+        }
+        checkpointed = nil
         embedTokens?.backward(d)
     }
 

@@ -6,7 +6,13 @@
 /// - `int8`: 1.25 bytes, 8-bit codes; error ≤ (max − min)/510 of each block, and none for weights read from a GGUF
 ///   4-, 5- or 8-bit block (the proxies' Q4_1, Q4_K, Q5_0 and Q8_0 tensors: only Q6_K ones are re-rounded);
 /// - `q4`: 0.75 bytes, 4-bit codes (ggml's Q4_1 values); error ≤ (max − min)/30, none for GGUF 4-bit blocks.
-/// Quantised models keep the token table and lm_head in `int8` (see `DecoderModel`).
+/// - `nf4`: QLoRA's base (Dettmers et al. 2023): the block projections in bitsandbytes' NF4 (block 64,
+///   double-quantised scales, ~0.53 bytes), token table, lm_head and norms Float32 as QLoRA keeps them. It trains
+///   (LoRA on the frozen NF4 projections); it is not a fast inference format (each product dequantises tiles).
+/// `int8` and `q4` models keep the token table and lm_head in `int8` (see `DecoderModel`).
 public enum DecoderWeightFormat: String, CaseIterable, Sendable, Codable {
-    case f32, int8, q4
+    case f32, int8, q4, nf4
+
+    /// Formats whose token table and lm_head are Float32 and whose LoRA layers train.
+    public var trains: Bool { self == .f32 || self == .nf4 }
 }

@@ -71,6 +71,7 @@ public final class SFTTrainer {
             throw SFTDataError("example \(i + 1) has an empty prompt or completion")
         }
         self.model = model
+        model.recomputesActivations = settings.gradientCheckpointing
         self.loraConfig = loraConfig
         self.settings = settings
         self.examples = examples

@@ -28,6 +28,10 @@ public struct SFTTrainingSettings: Codable, Equatable, Sendable {
     public var overlong: Overlong = .truncate
     /// Rows of logits per cross-entropy chunk (V = 151,936 for Qwen: 256 rows are 156 MB).
     public var lossChunkRows = 256
+    /// Keep only each block's input in the forward and recompute the block in backward (`DecoderModel.
+    /// recomputesActivations`): one block's activations in memory instead of all, for ~25 % more time a step. On by
+    /// default, as in TRL's SFTConfig.
+    public var gradientCheckpointing = true
     public var checkpointEvery = 50
     /// Evaluate the validation split every this many steps and at the end (nil: never).
     public var evalEvery: Int? = 50
@@ -43,7 +47,7 @@ public struct SFTTrainingSettings: Codable, Equatable, Sendable {
         case maxSteps = "max_steps", learningRate = "learning_rate", warmupRatio = "warmup_ratio", schedule
         case weightDecay = "weight_decay", maxGradNorm = "max_grad_norm", seed, maxLength = "max_length", overlong
         case lossChunkRows = "loss_chunk_rows", checkpointEvery = "checkpoint_every", evalEvery = "eval_every"
-        case logEvery = "log_every"
+        case logEvery = "log_every", gradientCheckpointing = "gradient_checkpointing"
     }
 
     /// Refuses settings the trainer cannot run, naming the run-config key.

@@ -39,7 +39,7 @@ struct EvalGSM8KCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter for the decoder, merged into its weights at load.")
     var adapter: String?
 
-    @Option(help: "Decoder weight format: f32, int8 or q4 (recorded in run.json).")
+    @Option(help: "Decoder weight format: f32, int8, q4 or nf4 (recorded in run.json).")
     var weights: DecoderWeightFormat?
 
     @Option(help: "The first N test questions (default: all).")

@@ -9,7 +9,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
     var model = ""
     /// PEFT LoRA adapter merged into the decoder ("" = none).
     var adapter = ""
-    /// How the decoder keeps its weights (f32, int8, q4).
+    /// How the decoder keeps its weights (f32, int8, q4, nf4).
     var weights = DecoderWeightFormat.f32
     var testData = "data/gsm8k/test.jsonl"
     /// Train problems for fixed and random shots.

@@ -39,17 +39,15 @@ struct TrainDecoderCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
             try writeJSON(cfg, to: runDirectory.appendingPathComponent("config.json"))
 
-            let language = try LanguageModel.load(path: cfg.model, weights: .f32)
+            // QLoRA reads each projection dense and keeps it in NF4 before reading the next.
+            let language = try LanguageModel.load(path: cfg.model, weights: cfg.lora.qlora ? .nf4 : .f32)
             let data = try SFTData(cfg, model: language)
             log("\(data.train.count) training and \(data.validation.count) validation examples from \(cfg.data.train); "
                 + "\(data.truncated) truncated to \(settings.maxLength) tokens; "
                 + "\(data.train.reduce(0) { $0 + $1.completion.count }) completion tokens")
 
             let model = language.model
-            if cfg.lora.qlora {
-                let bytes = model.quantizeProjections()
-                log("QLoRA: projections in NF4 (\(bytes / 1_048_576) MiB)")
-            }
+            if cfg.lora.qlora { log("QLoRA: projections in NF4 (\(model.quantizedProjectionBytes / 1_048_576) MiB)") }
             let lora = cfg.lora.config(baseModel: cfg.model, taskType: "CAUSAL_LM")
             let wrapped: [String]
             if let initAdapter = cfg.initAdapter {

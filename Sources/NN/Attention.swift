@@ -81,6 +81,9 @@ public final class Attention {
         return ctx
     }
 
+    /// Drops what the last training forward kept (activation checkpointing).
+    public func discardActivations() { saved = nil }
+
     /// dctx (N, H·D) → (dq, dk, dv). With P the probabilities, P̃ = dropout(P) = P ⊙ M and S = Q·Kᵀ/√D:
     /// dV = P̃ᵀ·dctx, dP = (dctx·Vᵀ) ⊙ M, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = dS·K/√D, dK = dSᵀ·Q/√D
     /// (masked entries have P = 0, hence dS = 0); dK and dV sum over the query heads sharing a kv head.

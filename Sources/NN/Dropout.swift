@@ -68,6 +68,10 @@ public final class Dropout {
         self.keys = keys
     }
 
+    /// dropout(x) again with the masks of the last training forward (regenerated from its keys, as backward does):
+    /// layers that need their dropped input in backward keep x, which other layers keep too, instead of a copy.
+    public func replay(_ x: Tensor) -> Tensor { backward(x) }
+
     /// dx = dy ⊙ mask, the masks of the last training forward regenerated.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let keys else { return dy }

@@ -6,7 +6,7 @@ public final class Linear {
     public let outFeatures: Int
     public let weight: Parameter   // (out, in)
     public let bias: Parameter?    // (out)
-    private var input: Tensor?     // (N, in), kept by a training forward for the weight gradient
+    var input: Tensor?             // (N, in), kept by a training forward for the weight gradient
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures

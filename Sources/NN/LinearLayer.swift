@@ -14,6 +14,9 @@ public protocol LinearLayer: AnyObject {
     /// accumulates in place, saving a buffer and a pass where gradients meet (residual connections, the q/k/v sum) —
     /// or, with nil, skipping dx altogether (nothing below needs it, e.g. under frozen embeddings).
     func backward(_ dy: Tensor, accumulatingInto accumulator: Tensor?)
+    /// Drops what the last training forward kept for backward (activation checkpointing frees a block after its
+    /// forward and runs the forward again before its backward).
+    func discardActivations()
 }
 
 extension LinearLayer {
@@ -22,6 +25,11 @@ extension LinearLayer {
         let dx = backward(dy)
         accumulator?.add(dx)
     }
+
+    /// Layers that keep nothing have nothing to drop.
+    public func discardActivations() {}
 }
 
-extension Linear: LinearLayer {}
+extension Linear: LinearLayer {
+    public func discardActivations() { input = nil }
+}

@@ -11,7 +11,9 @@ public final class LoRALinear: LinearLayer {
     public let loraA: Parameter   // (r, in)
     public let loraB: Parameter   // (out, r)
     public let dropout: Dropout
-    private var dropped: Tensor?  // (N, in) dropout(x), kept for dA
+    /// x of the last training forward, for dA: the same tensor the sibling projections of x keep, not a copy —
+    /// backward regenerates dropout(x) from it (`Dropout.replay`), so a dropout costs no stored activation.
+    private var input: Tensor?    // (N, in)
     private var h: Tensor?        // (N, r) dropout(x)·Aᵀ, kept for dB
 
     public var inFeatures: Int { base.inFeatures }
@@ -41,7 +43,7 @@ public final class LoRALinear: LinearLayer {
                           b: loraA.value.data, ldb: inFeatures, c: h.data, ldc: r)
         BLAS.parallelGemm(transB: true, m: n, n: outFeatures, k: r, alpha: scaling, a: h.data, lda: r,
                           b: loraB.value.data, ldb: r, beta: 1, c: y.data, ldc: outFeatures)
-        if training { dropped = xd; self.h = h } else { dropped = nil; self.h = nil }
+        if training { input = x; self.h = h } else { discardActivations() }
         return y
     }
 
@@ -60,7 +62,7 @@ public final class LoRALinear: LinearLayer {
 
     /// dB += s·dyᵀ·h, dh = s·dy·B, dA += dhᵀ·dropout(x), accumulator += dropout'(dh·A).
     private func adapterBackward(_ dy: Tensor, accumulatingInto accumulator: Tensor?) {
-        guard let xd = dropped, let h else { preconditionFailure("LoRALinear.backward without a training forward") }
+        guard let x = input, let h else { preconditionFailure("LoRALinear.backward without a training forward") }
         let n = dy.rows, r = rank, s = scaling
         if let dB = loraB.grad {
             BLAS.parallelGemm(transA: true, m: outFeatures, n: r, k: n, alpha: s, a: dy.data, lda: outFeatures,
@@ -70,6 +72,7 @@ public final class LoRALinear: LinearLayer {
         BLAS.parallelGemm(m: n, n: r, k: outFeatures, alpha: s, a: dy.data, lda: outFeatures,
                           b: loraB.value.data, ldb: r, c: dh.data, ldc: r)
         if let dA = loraA.grad {
+            let xd = dropout.replay(x)
             BLAS.parallelGemm(transA: true, m: r, n: inFeatures, k: n, a: dh.data, lda: r, b: xd.data, ldb: inFeatures,
                               beta: 1, c: dA.data, ldc: inFeatures)
         }
@@ -78,5 +81,11 @@ public final class LoRALinear: LinearLayer {
         BLAS.parallelGemm(m: n, n: inFeatures, k: r, a: dh.data, lda: r, b: loraA.value.data, ldb: inFeatures,
                           c: dxd.data, ldc: inFeatures)
         dropout.backward(dxd, accumulatingInto: accumulator)
+    }
+
+    public func discardActivations() {
+        base.discardActivations()
+        input = nil
+        h = nil
     }
 }

@@ -33,6 +33,9 @@ public final class RMSNorm {
         return y
     }
 
+    /// Drops what the last training forward kept (activation checkpointing).
+    public func discardActivations() { input = nil; rstd = nil }
+
     /// dx = r·(w⊙dy) − x·r³/C·Σ(w⊙dy⊙x); dw += Σ_rows dy⊙x·r.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x = input, let rstd else { preconditionFailure("RMSNorm.backward without a training forward") }

@@ -21,6 +21,9 @@ public final class SwiGLU {
         return h
     }
 
+    /// Drops what the last training forward kept (activation checkpointing).
+    public func discardActivations() { saved = nil }
+
     /// dgate = dh ⊙ up ⊙ σ(g)(1 + g(1 − σ(g))), dup = dh ⊙ silu(g).
     public func backward(_ dh: Tensor) -> (dGate: Tensor, dUp: Tensor) {
         guard let (gate, up) = saved else { preconditionFailure("SwiGLU.backward without a training forward") }

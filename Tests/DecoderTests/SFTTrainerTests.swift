@@ -95,6 +95,25 @@ final class SFTTrainerTests: XCTestCase {
         }
     }
 
+    /// Activation checkpointing recomputes each block in backward with the same dropout masks, so the gradients are
+    /// the ones of the forward that kept everything, bit for bit (LoRA dropout 0.2, so the masks matter).
+    func testGradientCheckpointingGivesTheSameGradients() throws {
+        let data = examples(4)
+        var gradients: [[Float]] = [], losses: [Double] = []
+        for checkpointing in [false, true] {
+            let model = try tinyModel(dropout: 0.2)
+            var s = settings(batch: 4, accumulation: 1, steps: 1)
+            s.gradientCheckpointing = checkpointing
+            let t = try trainer(model, s, data)
+            XCTAssertEqual(model.recomputesActivations, checkpointing)
+            losses.append(try t.lossAndGradients([0, 1, 2, 3], globalBatch: 0, normalizer: 7).lossSum)
+            gradients.append(model.trainableParameters.flatMap { $0.1.grad!.array })
+        }
+        XCTAssertEqual(losses[0], losses[1])
+        XCTAssertEqual(gradients[0], gradients[1])
+        XCTAssertTrue(gradients[0].contains { $0 != 0 })
+    }
+
     /// Batch 8 × accumulation 1 and batch 2 × accumulation 4 take the same step: the loss is normalised by the
     /// completion tokens of the whole step, not averaged over micro-batches (whose token counts differ).
     func testAccumulationGivesTheStepOfOneLargeBatch() throws {
@@ -163,12 +182,13 @@ final class SFTTrainerTests: XCTestCase {
     func testQLoRAGradientsThroughTheNF4Base() throws {
         let config = DecoderConfig(modelType: "llama", vocabSize: 19, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2,
                                    numAttentionHeads: 4, numKeyValueHeads: 2, rmsNormEps: 1e-5, ropeTheta: 100)
-        let model = DecoderModel(config: config)
-        for (i, (_, p)) in model.namedParameters.enumerated() {
+        let dense = DecoderModel(config: config)
+        for (i, (_, p)) in dense.namedParameters.enumerated() {
             p.value.assign(GradientCheck.random(p.value.shape, scale: 0.5, seed: 800 + UInt64(i)))
         }
-        let bytes = model.quantizeProjections()
-        XCTAssertGreaterThan(bytes, 0)
+        let model = try dense.converted(to: .nf4)
+        XCTAssertGreaterThan(model.quantizedProjectionBytes, 0)
+        XCTAssertEqual(model.projectionSlots.count, 14)
         var g = RandomGenerator(seed: 4)
         try model.applyLoRA(lora(dropout: 0), generator: &g)
         XCTAssertTrue(model.loraLayers.allSatisfy { $0.1.base is QuantizedLinear<NF4Tensor> })

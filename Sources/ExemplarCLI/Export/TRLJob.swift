@@ -44,6 +44,7 @@ struct TRLJob {
             "max_grad_norm": settings.maxGradNorm.map(decimal) ?? 0.0,
             "seed": Int(settings.seed),
             "max_length": settings.maxLength,
+            "gradient_checkpointing": settings.gradientCheckpointing,
             "completion_only_loss": true,
             "packing": false,
             "padding_free": false,
