@@ -13,7 +13,8 @@
 # sft: per model in $SFT_MODELS (default: both proxies), the peer's ../shared/peers/decoder/lora_step.py (transformers
 # + PEFT fp32, r 16 on the seven projections, batch 4, each example padded/truncated to 256 tokens) for $SFT_STEPS
 # steps (default 5), then `exemplar train-decoder` with the same recipe (r 16 / alpha 32 / dropout 0, batch 4 without
-# accumulation, max_length 256, the first examples of GSM8K train) for as many steps and its LoRA and QLoRA variants;
+# accumulation, max_length 256, the first examples of GSM8K train) for as many steps: LoRA and QLoRA with gradient
+# checkpointing (the default), and LoRA keeping every block's activations (lora-stored, as the peer runs);
 # prints examples/s (the same 4 examples a step on both sides), the ratio, peak RSS, GFLOP/s and fraction of the
 # sgemm peak. EXEMPLAR=path skips the release build.
 # Run nothing else heavy meanwhile: the machines are shared and noisy; quote ratios, not absolute figures.
@@ -70,7 +71,7 @@ PY
       python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
-for mode in ("lora", "qlora"):
+for mode in ("lora", "lora-stored", "qlora"):
     o = json.load(open(f"{out}/train-{mode}.json"))
     path = f"{out}/peer-train-{mode}.json"
     p = json.load(open(path)) if os.path.exists(path) and os.path.getsize(path) > 0 else {}
@@ -145,11 +146,13 @@ PY
           (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" lora_step.py "$peer_dir" --steps $((steps + 1)) \
             --out "$OLDPWD/$OUT/peer-sft-$m.json") > "$OUT/peer-sft-$m.log" 2>&1 || echo "peer lora_step.py failed: $OUT/peer-sft-$m.log" >&2
         fi
-        for mode in lora qlora; do
+        for mode in lora lora-stored qlora; do
           # lora_step.py takes train[0:4], train[4:8], …: with no validation split and batch 4 these are the
-          # examples of train-decoder's steps too (in a seeded order within the first steps·4).
+          # examples of train-decoder's steps too (in a seeded order within the first steps·4). lora-stored keeps
+          # every block's activations (no gradient checkpointing, as the peer runs).
           $B train-decoder --config configs/sft-gsm8k.yaml --set model=models/$m --set output_dir="$OUT" \
             --set name=sft-$m-$mode --set lora.qlora=$([ $mode = qlora ] && echo true || echo false) --set lora.dropout=0 \
+            --set training.gradient_checkpointing=$([ $mode = lora-stored ] && echo false || echo true) \
             --set data.validation_size=0 --set data.limit=$(((steps + 1) * 4)) --set training.batch_size=4 \
             --set training.gradient_accumulation_steps=1 --set training.max_length=256 --set training.max_steps=$((steps + 1)) \
             --set training.eval_every=null --set training.checkpoint_every=1000 > "$OUT/sft-$m-$mode.json" 2> "$OUT/sft-$m-$mode.log"
@@ -163,7 +166,7 @@ if peer:
     p_eps = peer["batch"] / peer["step_s_median_after_warmup"]
     print(f"{m} peer (transformers + PEFT): {peer['step_s_median_after_warmup']} s/step, {p_eps:.3f} examples/s, "
           f"peak RSS {peer['peak_rss_MiB'] / 1024:.1f} GiB")
-for mode in ("lora", "qlora"):
+for mode in ("lora", "lora-stored", "qlora"):
     o = json.load(open(f"{out}/sft-{m}-{mode}.json"))
     ratio = f", {o['examples_per_s'] / p_eps:.2f}x the peer" if peer else ""
     print(f"{m} exemplar {mode}: {o['examples_per_s']:.3f} examples/s{ratio}, {o['tokens_per_s']:.0f} tokens/s, "

@@ -57,16 +57,21 @@ public final class DecoderModel {
             try source!.readRows(name, shape: [out, `in`], weight.quantize)
             return QuantizedLinear(weight: weight, bias: bias)
         }
-        // QLoRA's NF4 projections share one dequantisation buffer; each is read dense and quantised before the next
-        // is read, so the Float32 model never exists as a whole.
+        // QLoRA's NF4 projections share one dequantisation buffer; each is read into a dense buffer of its shape and
+        // quantised before the next is read, so the Float32 model never exists as a whole. The buffers are reused
+        // (one per shape): a new one per projection would leave the heap a hole the next could not fill.
         let nf4Scratch = format == .nf4 ? DequantizationScratch() : nil
+        var denseBuffers: [[Int]: Linear] = [:]
         func projection(_ name: String, _ inFeatures: Int, _ outFeatures: Int, _ hasBias: Bool) throws -> LinearLayer {
             if format.trains {
-                let layer = Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
+                let quantises = nf4Scratch != nil && name != "lm_head", key = [inFeatures, outFeatures, hasBias ? 1 : 0]
+                let layer = quantises ? denseBuffers[key, default: Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)]
+                                      : Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
                 _ = try dense(layer.weight.value, "\(name).weight")
                 if let b = layer.bias { _ = try dense(b.value, "\(name).bias") }
-                if let nf4Scratch, name != "lm_head" { return QuantizedLinear<NF4Tensor>(quantizing: layer, scratch: nf4Scratch) }
-                return layer
+                guard quantises, let nf4Scratch else { return layer }
+                denseBuffers[key] = layer
+                return QuantizedLinear<NF4Tensor>(quantizing: layer, scratch: nf4Scratch)
             }
             let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
             let weight = "\(name).weight"

@@ -21,7 +21,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter directory, merged into the weights at load.")
     var adapter: String?
 
-    @Option(help: "Weight format: f32 (exact), int8 (3× faster decoding, near-exact) or q4 (smaller, coarser).")
+    @Option(help: "Weight format: f32 (exact), int8 (3× faster decoding, near-exact), q4 (smaller, coarser) or nf4 (QLoRA's base, slow).")
     var weights: DecoderWeightFormat = .f32
 
     @Flag(help: "Wrap the prompt as one user turn in the model's chat template (with the generation prompt).")
