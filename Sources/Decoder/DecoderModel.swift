@@ -129,10 +129,11 @@ public final class DecoderModel {
         let angles = rope.angles(layout.positions)
         let checkpointing = training && recomputesActivations
         var inputs: [Tensor] = []
-        for layer in layers {
+        for (i, layer) in layers.enumerated() {
             if checkpointing { inputs.append(h) }
             h = layer.forward(h, layout: layout, angles: angles, training: training)
-            if checkpointing { layer.discardActivations() }
+            // The last block's backward comes next: it keeps its activations rather than computing them twice.
+            if checkpointing && i < layers.count - 1 { layer.discardActivations() }
         }
         checkpointed = checkpointing ? (inputs, layout, angles) : nil
         return norm.forward(h, training: training)
@@ -142,7 +143,7 @@ public final class DecoderModel {
     public func backward(_ dHidden: Tensor) {
         var d = norm.backward(dHidden)
         for (i, layer) in layers.enumerated().reversed() {
-            if let (inputs, layout, angles) = checkpointed {
+            if let (inputs, layout, angles) = checkpointed, i < layers.count - 1 {
                 _ = layer.forward(inputs[i], layout: layout, angles: angles, training: true)
             }
             d = layer.backward(d)

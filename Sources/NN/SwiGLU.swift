@@ -24,14 +24,32 @@ public final class SwiGLU {
     /// Drops what the last training forward kept (activation checkpointing).
     public func discardActivations() { saved = nil }
 
-    /// dgate = dh ⊙ up ⊙ σ(g)(1 + g(1 − σ(g))), dup = dh ⊙ silu(g).
+    /// dgate = dh ⊙ up ⊙ σ(g)(1 + g(1 − σ(g))), dup = dh ⊙ silu(g); eight lanes at a time over the cores.
     public func backward(_ dh: Tensor) -> (dGate: Tensor, dUp: Tensor) {
         guard let (gate, up) = saved else { preconditionFailure("SwiGLU.backward without a training forward") }
+        precondition(dh.count == gate.count, "SwiGLU.backward: dh \(dh.shape) for \(gate.shape)")
         let dGate = Tensor(uninitializedShape: gate.shape), dUp = Tensor(uninitializedShape: gate.shape)
-        for i in 0..<gate.count {
-            let g = gate[i], s = 1 / (1 + Foundation.exp(-g))
-            dUp[i] = dh[i] * g * s
-            dGate[i] = dh[i] * up[i] * s * (1 + g * (1 - s))
+        let n = gate.count
+        Parallel.forEachChunk(n / 8 + 1, cost: 48) { blocks in
+            let lo = blocks.lowerBound * 8, hi = min(n, blocks.upperBound * 8)
+            var i = lo
+            while i < hi {
+                let lanes = min(8, hi - i)
+                var g = Vec8(), u = Vec8(), d = Vec8()
+                if lanes == 8 {
+                    g = VectorMath.load(gate.data + i); u = VectorMath.load(up.data + i); d = VectorMath.load(dh.data + i)
+                } else {
+                    for j in 0..<lanes { g[j] = gate.data[i + j]; u[j] = up.data[i + j]; d[j] = dh.data[i + j] }
+                }
+                let one = Vec8(repeating: 1), sigma = one / (one + VectorMath.exp(-g))
+                let du = d * g * sigma, dg = d * u * sigma * (one + g * (one - sigma))
+                if lanes == 8 {
+                    VectorMath.store(du, dUp.data + i); VectorMath.store(dg, dGate.data + i)
+                } else {
+                    for j in 0..<lanes { dUp.data[i + j] = du[j]; dGate.data[i + j] = dg[j] }
+                }
+                i += 8
+            }
         }
         return (dGate, dUp)
     }
