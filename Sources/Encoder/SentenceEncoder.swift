@@ -16,6 +16,8 @@ public final class SentenceEncoder {
     public let pooling: MeanPooling
 
     public var dimension: Int { config.hiddenSize }
+    /// Tokens per packed batch when embedding through `TextEmbedder` (`embed --batch-tokens`).
+    public var batchTokens = SentenceEncoder.defaultBatchTokens
     /// SHA-256 of `model.safetensors`, computed on first use (identifies the weights in index fingerprints).
     public private(set) lazy var weightsSHA256: String = {
         (try? SHA256.hex(ofFile: directory.appendingPathComponent("model.safetensors").path)) ?? "unreadable"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Encoder
 import Foundation
 import ModelFormats
+import Retrieval
 import Tensor
 
 struct EmbedCommand: ParsableCommand {
@@ -35,6 +36,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Tokens per packed batch.")
     var batchTokens = SentenceEncoder.defaultBatchTokens
 
+    @OptionGroup var cache: EmbeddingCacheOptions
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case npy, jsonl }
 
     func run() throws {
@@ -42,7 +45,8 @@ struct EmbedCommand: ParsableCommand {
             let format = outputFormat ?? (output.hasSuffix(".jsonl") ? .jsonl : .npy)
             let texts = try JSONLines.readStrings(URL(fileURLWithPath: input), field: field)
             let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model), adapter: adapter.map { URL(fileURLWithPath: $0) })
-            let vectors = try embedWithProgress(encoder, texts, batchTokens: batchTokens)
+            encoder.batchTokens = batchTokens
+            let vectors = try embedWithProgress(try cache.embedder(encoder), texts)
             switch format {
             case .npy: try writeNPY(vectors, to: output)
             case .jsonl: try writeJSONL(vectors, to: output)
@@ -52,12 +56,17 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-/// Embeds with a progress bar on stderr.
-func embedWithProgress(_ encoder: SentenceEncoder, _ texts: [String], batchTokens: Int = SentenceEncoder.defaultBatchTokens, label: String = "embed") throws -> Tensor {
+/// Embeds with a progress bar on stderr, saying how many texts came from the embedding cache.
+func embedWithProgress(_ embedder: TextEmbedder, _ texts: [String], label: String = "embed") throws -> Tensor {
     let bar = ProgressBar(total: texts.count, label: label, unit: "texts")
-    let vectors = try encoder.embed(texts, batchTokens: batchTokens) { bar.update($0) }
+    let vectors = try embedder.embed(texts) { bar.update($0) }
     bar.finish()
+    if let cached = embedder as? CachingEmbedder { logCacheUse(cached, label: label) }
     return vectors
+}
+
+func logCacheUse(_ cached: CachingEmbedder, label: String) {
+    FileHandle.standardError.write(Data("\(label): \(cached.lastHits) of \(cached.lastHits + cached.lastMisses) vectors from the embedding cache \(cached.cache.path)\n".utf8))
 }
 
 func writeNPY(_ t: Tensor, to path: String) throws {

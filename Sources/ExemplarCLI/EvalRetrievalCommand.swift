@@ -56,6 +56,8 @@ struct EvalRetrievalCommand: ParsableCommand {
     @Option(help: "Directory of the indexes.")
     var indexDir = "indexes"
 
+    @OptionGroup var cache: EmbeddingCacheOptions
+
     @Flag(help: "Print the results as JSON instead of a Markdown table.")
     var json = false
 
@@ -81,7 +83,7 @@ struct EvalRetrievalCommand: ParsableCommand {
                 // A built index: its encoder fingerprint must match; only the queries are embedded.
                 let vectorIndex = try VectorIndex.open(index, in: URL(fileURLWithPath: indexDir), encoder: encoder.fingerprint)
                 try vectorIndex.checkHolds(tasks[0])
-                let queryVectors = try embedWithProgress(encoder, tasks[0].queries, label: "queries")
+                let queryVectors = try embedWithProgress(try cache.embedder(encoder), tasks[0].queries, label: "queries")
                 reports = [try RetrievalEvaluator.evaluate(tasks[0], searcher: vectorIndex, queryVectors: queryVectors)]
             } else {
                 // Exact search in memory over the embedded corpus.

@@ -26,6 +26,8 @@ struct IndexBuildCommand: ParsableCommand {
     @Option(help: "Directory of the indexes.")
     var indexDir = "indexes"
 
+    @OptionGroup var cache: EmbeddingCacheOptions
+
     func run() throws {
         try reportingErrors {
             let stop = try IndexBuildStep.testStop()
@@ -39,12 +41,14 @@ struct IndexBuildCommand: ParsableCommand {
                 corpus: settings.corpus, addBatchSize: settings.batchSize,
                 efSearch: settings.efSearch > 0 ? settings.efSearch : nil, nprobe: settings.nprobe > 0 ? settings.nprobe : nil)
 
-            let builder = VectorIndexBuilder(embedder: encoder)
+            let embedder = try cache.embedder(encoder)
+            let builder = VectorIndexBuilder(embedder: embedder)
             if let stop { builder.afterStep = IndexBuildStep.killing(at: stop) }
             var bar: (phase: IndexBuildPhase, bar: ProgressBar)?
             builder.progress = { phase, done, total in
                 if bar?.phase != phase {
                     bar?.bar.finish()
+            if let cached = embedder as? CachingEmbedder { logCacheUse(cached, label: "embed") }
                     bar = (phase, ProgressBar(total: total, label: phase.rawValue, unit: phase == .embed ? "texts" : "vectors"))
                 }
                 bar?.bar.update(done)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Encoder
 import Foundation
+import Retrieval
 import ModelFormats
 import Tensor
 
@@ -31,6 +32,8 @@ struct NearestCommand: ParsableCommand {
     @Option(name: .short, help: "Neighbours per query.")
     var k = 3
 
+    @OptionGroup var cache: EmbeddingCacheOptions
+
     func run() throws {
         try reportingErrors {
             guard k > 0 else { throw ValidationError("-k must be positive") }
@@ -38,8 +41,9 @@ struct NearestCommand: ParsableCommand {
             let corpusTexts = try JSONLines.readStrings(URL(fileURLWithPath: corpus), field: field)
             var queryTexts = try JSONLines.readStrings(URL(fileURLWithPath: queries), field: field)
             if let limit { queryTexts = Array(queryTexts.prefix(limit)) }
-            let docs = try embedWithProgress(encoder, corpusTexts, label: "corpus")
-            let qs = try embedWithProgress(encoder, queryTexts, label: "queries")
+            let embedder = try cache.embedder(encoder)
+            let docs = try embedWithProgress(embedder, corpusTexts, label: "corpus")
+            let qs = try embedWithProgress(embedder, queryTexts, label: "queries")
             let scores = Tensor(uninitializedShape: [qs.rows, docs.rows])
             withExtendedLifetime((docs, qs)) {
                 BLAS.gemm(transB: true, m: qs.rows, n: docs.rows, k: docs.columns, a: qs.data, lda: qs.columns,

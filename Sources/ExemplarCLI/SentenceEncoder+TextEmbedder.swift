@@ -10,6 +10,6 @@ extension SentenceEncoder: TextEmbedder {
     }
 
     public func embed(_ texts: [String], progress: ((Int) -> Void)?) throws -> Tensor {
-        try embed(texts, batchTokens: SentenceEncoder.defaultBatchTokens, progress: progress)
+        try embed(texts, batchTokens: batchTokens, progress: progress)
     }
 }

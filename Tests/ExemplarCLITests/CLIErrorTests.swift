@@ -87,4 +87,26 @@ final class CLIErrorTests: XCTestCase, RunsExemplar {
             XCTAssertEqual(values, Array(array.values[(i * 384)..<((i + 1) * 384)]))
         }
     }
+
+    /// A second embed of the same texts reads every vector from the embedding cache, bit for bit the first run's;
+    /// --no-embedding-cache neither reads nor writes it.
+    func testSecondEmbedComesFromTheEmbeddingCache() throws {
+        let input = try writeInput(["{\"question\": \"How many eggs?\"}", "{\"question\": \"What is 2 + 2?\"}"])
+        let cache = scratch.appendingPathComponent("cache")
+        let model = try Repository.model("all-MiniLM-L6-v2").path
+        var outputs: [Data] = []
+        for (i, expected) in ["0 of 2 vectors", "2 of 2 vectors"].enumerated() {
+            let out = scratch.appendingPathComponent("out\(i).npy")
+            let result = try run(["embed", "--model", model, "--input", input.path, "--output", out.path, "--embedding-cache", cache.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stderr.contains("\(expected) from the embedding cache \(cache.path)"), result.stderr)
+            outputs.append(try Data(contentsOf: out))
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        let off = try run(["embed", "--model", model, "--input", input.path, "--output", scratch.appendingPathComponent("off.npy").path,
+                           "--no-embedding-cache"])
+        XCTAssertEqual(off.status, 0, off.stderr)
+        XCTAssertFalse(off.stderr.contains("embedding cache"), off.stderr)
+        XCTAssertEqual(try Data(contentsOf: scratch.appendingPathComponent("off.npy")), outputs[0])
+    }
 }

@@ -18,6 +18,10 @@ public enum ExemplarProcess {
             .deletingLastPathComponent().appendingPathComponent("exemplar")
     }
 
+    /// One embedding cache directory per test process.
+    public static let testEmbeddingCache = FileManager.default.temporaryDirectory
+        .appendingPathComponent("exemplar-test-embeddings-\(ProcessInfo.processInfo.processIdentifier)")
+
     /// Starts `exemplar arguments…` with stdout and stderr piped, for tests that act on it while it runs;
     /// `environment` is added to this process's environment.
     public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
@@ -25,9 +29,10 @@ public enum ExemplarProcess {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = Repository.root
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        }
+        // The embedding cache of the tests' own, never the user's (a test may give its own).
+        let defaults = ["EXEMPLAR_EMBEDDING_CACHE": testEmbeddingCache.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(defaults) { _, test in test }
+            .merging(environment) { _, added in added }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
