@@ -13,14 +13,6 @@ public struct CalculatorAnnotation: Equatable, Sendable {
     /// the decimals it shows (`<<10/3=3.33>>`).
     public var isExact: Bool
 
-    public init(text: String, expression: CalculatorExpression, result: Double, resultText: String, isExact: Bool) {
-        self.text = text
-        self.expression = expression
-        self.result = result
-        self.resultText = resultText
-        self.isExact = isExact
-    }
-
     /// Why an annotation was skipped.
     public enum Malformed: String, CaseIterable, Codable, Sendable {
         /// `<<` with no `>>` before the next `<<` or the end.

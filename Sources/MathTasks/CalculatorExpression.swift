@@ -49,22 +49,18 @@ public indirect enum CalculatorExpression: Equatable, Sendable {
         private var next: Unicode.Scalar? { i < scalars.count ? scalars[i] : nil }
 
         /// sum := product (('+' | '-') product)*
-        mutating func sum() -> CalculatorExpression? {
-            guard var left = product() else { return nil }
-            while let c = next, let op = CalculatorOperator(rawValue: Character(c)), op == .add || op == .subtract {
-                i += 1
-                guard let right = product() else { return nil }
-                left = .binary(op, left, right)
-            }
-            return left
-        }
+        mutating func sum() -> CalculatorExpression? { chain(of: [.add, .subtract]) { $0.product() } }
 
         /// product := unary (('*' | '/') unary)*
-        mutating func product() -> CalculatorExpression? {
-            guard var left = unary() else { return nil }
-            while let c = next, let op = CalculatorOperator(rawValue: Character(c)), op == .multiply || op == .divide {
+        mutating func product() -> CalculatorExpression? { chain(of: [.multiply, .divide]) { $0.unary() } }
+
+        /// operand (op operand)*, left-associative, for the operators of one precedence level.
+        private mutating func chain(of operators: [CalculatorOperator], operand: (inout Parser) -> CalculatorExpression?)
+            -> CalculatorExpression? {
+            guard var left = operand(&self) else { return nil }
+            while let c = next, let op = CalculatorOperator(rawValue: Character(c)), operators.contains(op) {
                 i += 1
-                guard let right = unary() else { return nil }
+                guard let right = operand(&self) else { return nil }
                 left = .binary(op, left, right)
             }
             return left

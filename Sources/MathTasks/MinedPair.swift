@@ -21,18 +21,6 @@ public struct MinedPair: Codable, Equatable, Sendable {
     public var negative: String?
     public var evidence: Evidence
 
-    public init(rule: Rule, anchorID: Int?, anchor: String, positiveID: Int? = nil, positive: String? = nil,
-                negativeID: Int? = nil, negative: String? = nil, evidence: Evidence) {
-        self.rule = rule
-        self.anchorID = anchorID
-        self.anchor = anchor
-        self.positiveID = positiveID
-        self.positive = positive
-        self.negativeID = negativeID
-        self.negative = negative
-        self.evidence = evidence
-    }
-
     enum CodingKeys: String, CodingKey {
         case rule, anchorID = "anchor_id", anchor, positiveID = "positive_id", positive, negativeID = "negative_id"
         case negative, evidence
@@ -55,24 +43,6 @@ public struct MinedPair: Codable, Equatable, Sendable {
         public var cosine: Double?
         public var anchorSkeleton: String?
         public var negativeSkeleton: String?
-
-        public init(skeleton: String? = nil, steps: Int? = nil, skeletonProblems: Int? = nil, names: [NameChange]? = nil,
-                    numbers: [NumberChange]? = nil, distractor: String? = nil, sourceAnswer: String? = nil,
-                    answer: String? = nil, chain: [String]? = nil, cosine: Double? = nil, anchorSkeleton: String? = nil,
-                    negativeSkeleton: String? = nil) {
-            self.skeleton = skeleton
-            self.steps = steps
-            self.skeletonProblems = skeletonProblems
-            self.names = names
-            self.numbers = numbers
-            self.distractor = distractor
-            self.sourceAnswer = sourceAnswer
-            self.answer = answer
-            self.chain = chain
-            self.cosine = cosine
-            self.anchorSkeleton = anchorSkeleton
-            self.negativeSkeleton = negativeSkeleton
-        }
 
         enum CodingKeys: String, CodingKey {
             case skeleton, steps, skeletonProblems = "skeleton_problems", names, numbers, distractor

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormats
 import Retrieval
 import Tensor
 
@@ -143,8 +144,9 @@ public struct PairMiner: Sendable {
             var chosen: [(Int, Int)] = []
             if group.count > 1, skeleton.steps.count >= skeletons.minSteps {
                 let cap = skeleton.isTrivial ? skeletons.trivialMaxPairs : skeletons.maxPairsPerSkeleton
-                var generator = RandomGenerator(seed: seed, stream: Self.fnv1a(text))
-                chosen = Self.spreadPairs(Self.shuffled(group, &generator), perMember: skeletons.partnersPerProblem, cap: cap) {
+                // A stream per skeleton (the first 64 bits of its SHA-256): the group's pairs do not depend on the others.
+                var generator = RandomGenerator(seed: seed, stream: UInt64(SHA256.hex(text).prefix(16), radix: 16)!)
+                chosen = Self.spreadPairs(group.shuffled(using: &generator), perMember: skeletons.partnersPerProblem, cap: cap) {
                     pool[$0].problem.question != pool[$1].problem.question
                 }
             }
@@ -249,25 +251,5 @@ public struct PairMiner: Sendable {
             }
         }
         return pairs
-    }
-
-    // MARK: - Helpers
-
-    /// Fisher–Yates with `VariantGenerator.uniform` draws.
-    static func shuffled(_ items: [Int], _ generator: inout RandomGenerator) -> [Int] {
-        var out = items
-        var i = out.count - 1
-        while i > 0 {
-            out.swapAt(i, VariantGenerator.uniform(i + 1, &generator))
-            i -= 1
-        }
-        return out
-    }
-
-    /// FNV-1a over UTF-8: a stream number per skeleton that does not depend on the process (unlike `hashValue`).
-    static func fnv1a(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return h
     }
 }

@@ -145,7 +145,7 @@ public struct VariantGenerator: Sendable {
             let female = PersonNames.isFemale(Substring(person)) ?? true
             let pool = (female ? PersonNames.female : PersonNames.male).filter { !present.contains($0) && !renamed.values.contains($0) }
             guard !pool.isEmpty else { continue }
-            let new = pool[Self.uniform(pool.count, &generator)]
+            let new = pool.randomElement(using: &generator)!
             renamed[person] = new
             names.append(MinedPair.NameChange(from: person, to: new))
         }
@@ -168,9 +168,9 @@ public struct VariantGenerator: Sendable {
         if settings.distractorRate > 0, Double(generator.nextFloat()) < settings.distractorRate {
             let exclude = present.union(renamed.values)
             let who = (PersonNames.female + PersonNames.male).filter { !exclude.contains($0) }
-            let template = Self.distractors[Self.uniform(Self.distractors.count, &generator)]
-            let clause = template.replacingOccurrences(of: "{name}", with: who[Self.uniform(who.count, &generator)])
-                .replacingOccurrences(of: "{n}", with: String(2 + Self.uniform(19, &generator)))
+            let template = Self.distractors.randomElement(using: &generator)!
+            let clause = template.replacingOccurrences(of: "{name}", with: who.randomElement(using: &generator)!)
+                .replacingOccurrences(of: "{n}", with: String(Int.random(in: 2...20, using: &generator)))
             text = Self.insert(clause, beforeLastSentenceOf: text)
             distractor = clause
         }
@@ -210,7 +210,7 @@ public struct VariantGenerator: Sendable {
             guard last >= first else { continue }
             let candidates = stride(from: first, through: last, by: 1).map { $0 * step }
                 .filter { !SolutionSkeleton.same($0, v) && (isInteger || $0 != $0.rounded()) }
-            if !candidates.isEmpty { return candidates[Self.uniform(candidates.count, &generator)] }
+            if let pick = candidates.randomElement(using: &generator) { return pick }
         }
         return nil
     }
@@ -256,9 +256,6 @@ public struct VariantGenerator: Sendable {
         guard let boundary else { return clause + " " + trimmed }
         return String(trimmed[..<boundary]) + clause + " " + trimmed[boundary...]
     }
-
-    /// Uniform in 0..<n from 64 random bits (the modulo bias is below 1e-15 for the small n used here).
-    static func uniform(_ n: Int, _ generator: inout RandomGenerator) -> Int { Int(generator.next() % UInt64(n)) }
 
     /// Words of a question that make a value also a likely constant of the solution: such values are not changed.
     static let impliedBy: [Double: [String]] = [
