@@ -106,6 +106,19 @@ public struct SolutionSkeleton: Equatable, Sendable {
         }.joined(separator: " ; ")
     }
 
+    /// Every constant operand, in step order.
+    public var constants: [Double] {
+        func collect(_ t: Term) -> [Double] {
+            switch t {
+            case .constant(let c): return [c]
+            case .negate(let inner): return collect(inner)
+            case .operation(_, let operands): return operands.flatMap(collect)
+            case .variable, .percent, .reference: return []
+            }
+        }
+        return steps.flatMap(collect)
+    }
+
     // MARK: - Evaluation
 
     /// Each step's value with other variable values (index k − 1 for `xk`); nil on division by zero or a

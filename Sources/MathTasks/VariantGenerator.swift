@@ -13,7 +13,8 @@ import Tensor
 /// gives back the source's skeleton (so no new number collides with another of the question or the chain).
 /// Numbers the parser cannot tie to one meaning are never changed: words (`ten`), values also implied by a word of
 /// the question (2 next to "half" or "twice", 60 next to "minutes", 100 next to "percent"…), 0 and 1, years,
-/// ordinals and times. Deterministic: the draws for a problem come from its own stream of the seed
+/// ordinals and times; and a problem whose chain holds a constant that is no common unit (likely worked out in the
+/// prose from the question's numbers, without an annotation) gives no variant. Deterministic: the draws for a problem come from its own stream of the seed
 /// (`RandomGenerator(seed:stream:)` with the problem's line), whatever else is generated.
 public struct VariantGenerator: Sendable {
     public struct Settings: Codable, Equatable, Sendable {
@@ -70,6 +71,9 @@ public struct VariantGenerator: Sendable {
         case answerNotInChain = "answer_not_in_chain"
         /// An operand equals both an earlier result and a number of the question.
         case ambiguousNumber = "ambiguous_number"
+        /// A constant that is no common unit (`unitConstants`): most likely worked out from the question's numbers in
+        /// the prose without an annotation (`18+5=23 years`), so it would not follow the new numbers.
+        case unexplainedConstant = "unexplained_constant"
         /// No number of the chain may be changed.
         case nothingToChange = "nothing_to_change"
         /// Every draw failed the checks.
@@ -92,6 +96,9 @@ public struct VariantGenerator: Sendable {
         guard problem.annotations.allSatisfy(\.isExact) else { return .failure(.roundedStep) }
         guard let answerStep = skeleton.answerStep else { return .failure(.answerNotInChain) }
         guard skeleton.ambiguousOperands == 0 else { return .failure(.ambiguousNumber) }
+        guard skeleton.constants.allSatisfy({ c in Self.unitConstants.contains { SolutionSkeleton.same($0, c) } }) else {
+            return .failure(.unexplainedConstant)
+        }
 
         let question = problem.problem.question
         let numbers = QuestionNumber.find(in: question)
@@ -257,19 +264,28 @@ public struct VariantGenerator: Sendable {
         return String(trimmed[..<boundary]) + clause + " " + trimmed[boundary...]
     }
 
-    /// Words of a question that make a value also a likely constant of the solution: such values are not changed.
+    /// The constants a chain may hold for a variant: small counts and common units (a dozen, hours, weeks, minutes,
+    /// percent, days of a year, grams per kilogram) and the fractions "half", "quarter", "tenth", "percent" and "one
+    /// and a half". Any other constant is taken for an unannotated step (`unexplained_constant`).
+    static let unitConstants: [Double] = Array(0...12).map(Double.init) + [24, 30, 31, 52, 60, 100, 365, 1000]
+        + [0.5, 0.25, 0.75, 1.5, 0.2, 0.1, 0.01]
+
+    /// Words of a question that make a value also a likely constant of the solution (2 "twice", 4 sides of a
+    /// "square"): such values are not changed.
     static let impliedBy: [Double: [String]] = [
-        2: ["half", "twice", "double", "pair", "two", "both", "twin"],
-        3: ["triple", "thrice", "third", "three"],
-        4: ["quarter", "fourth", "four"],
-        5: ["fifth", "five"],
-        7: ["week", "seven"],
-        10: ["tenth", "decade", "ten"],
-        12: ["dozen", "month", "year", "inch", "foot", "feet", "twelve"],
+        2: ["half", "twice", "double", "pair", "both", "twin", "leg", "bicycle"],
+        3: ["triple", "thrice", "third", "triangle", "tricycle"],
+        4: ["quarter", "fourth", "square", "rectangle", "leg", "wheel"],
+        5: ["fifth", "pentagon"],
+        6: ["hexagon"],
+        8: ["octagon", "spider"],
+        7: ["week"],
+        10: ["tenth", "decade"],
+        12: ["dozen", "month", "year", "inch", "foot", "feet"],
         24: ["hour", "day"],
-        30: ["month", "thirty"],
+        30: ["month"],
         52: ["week", "year"],
-        60: ["minute", "hour", "second", "sixty"],
+        60: ["minute", "hour", "second"],
         100: ["%", "percent", "cent", "hundred"],
         1000: ["thousand", "kilo", "milli", "liter", "litre"],
         365: ["year", "day"],
