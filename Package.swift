@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport", "Training"]),
-        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval", "Decoder", "Tensor", "TestSupport", "Tokenizers",
+        .testTarget(name: "MathTasksTests", dependencies: ["MathTasks", "Retrieval", "Encoder", "Decoder", "Tensor", "TestSupport", "Tokenizers",
                                                            "NN", "ModelFormats", "Training"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers", "Training"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Encoder
 import Foundation
+import MathTasks
 import Retrieval
 import Tensor
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Encoder
 import Foundation
+import MathTasks
 import ModelFormats
 import NN
 import Retrieval

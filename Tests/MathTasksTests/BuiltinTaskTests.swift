@@ -1,29 +1,10 @@
 import Foundation
 import XCTest
 import TestSupport
-@testable import Retrieval
+import Retrieval
+@testable import MathTasks
 
 final class BuiltinTaskTests: XCTestCase {
-    /// The first outputs of SplitMix64 from seed 0, as published with the algorithm.
-    func testSplitMix64ReferenceOutputs() {
-        var rng = Retrieval.SplitMix64(seed: 0)
-        XCTAssertEqual([rng.next(), rng.next(), rng.next()], [16_294_208_416_658_607_535, 7_960_286_522_194_355_700, 487_617_019_471_545_679])
-    }
-
-    /// The held-out lines follow the documented shuffle (values from an independent Python implementation of the
-    /// doc comment), and training + holdout partition train.
-    func testTrainHoldoutSplitIsTheDocumentedShuffle() {
-        let holdout = GSM8KTrainSplit.holdoutLines(count: 7473)
-        XCTAssertEqual(holdout.count, 500)
-        XCTAssertEqual(Array(holdout.prefix(10)), [26, 44, 50, 55, 71, 95, 100, 106, 113, 117])
-        XCTAssertEqual(Array(holdout.suffix(5)), [7365, 7379, 7382, 7406, 7453])
-        XCTAssertEqual(holdout.reduce(0, +), 1_868_081)
-        let training = GSM8KTrainSplit.trainingLines(count: 7473)
-        XCTAssertEqual(training.count, 6973)
-        XCTAssertEqual(Set(training).union(holdout), Set(0..<7473))
-        XCTAssertTrue(Set(training).isDisjoint(with: holdout))
-    }
-
     func testTasksHaveTheirDocumentedShapes() throws {
         let data = try Repository.data("gsm8k/test.jsonl").deletingLastPathComponent().deletingLastPathComponent()
         _ = try Repository.data("gsm-symbolic/p2-dev.jsonl")
@@ -52,5 +33,27 @@ final class BuiltinTaskTests: XCTestCase {
         XCTAssertThrowsError(try BuiltinTask.gsm8kQA.load(dataDirectory: nowhere)) {
             XCTAssertEqual("\($0)", "/nonexistent/data/gsm8k/test.jsonl: file not found")
         }
+    }
+
+    /// Variants of the held-out problems → their sources among all train questions; the same every time.
+    func testVariantsHoldoutTask() throws {
+        let data = try Repository.data("gsm8k/train.jsonl").deletingLastPathComponent().deletingLastPathComponent()
+        let task = try BuiltinTask.gsm8kVariantsHoldout.load(dataDirectory: data)
+        let train = try GSM8KProblem.load(data.appendingPathComponent("gsm8k/train.jsonl"))
+        XCTAssertEqual(task.corpus, train.map(\.question))
+        // The count the README gives: 331 of the 500 give variants (up to two each).
+        XCTAssertEqual(task.queries.count, 644)
+        XCTAssertEqual(Set(task.relevant).count, 331)
+        let held = Set(GSM8KTrainSplit.holdoutLines(count: train.count).map(Int64.init))
+        for (i, relevant) in task.relevant.enumerated() {
+            XCTAssertEqual(relevant.count, 1)
+            let source = Int(relevant.first!)
+            XCTAssertTrue(held.contains(Int64(source)), "query \(task.queryIDs[i]) comes from a held-out problem")
+            XCTAssertNotEqual(task.queries[i], train[source].question, "a variant differs from its source")
+            XCTAssertTrue(task.queryIDs[i].hasPrefix("\(source)-"))
+        }
+        let again = try BuiltinTask.gsm8kVariantsHoldout.load(dataDirectory: data)
+        XCTAssertEqual(again.queries, task.queries)
+        XCTAssertEqual(again.queryIDs, task.queryIDs)
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
 import ModelFormats
+import Retrieval
 
 /// The retrieval evaluations Exemplar ships, built from GSM8K and GSM-Symbolic files under a data directory
 /// (`scripts/fetch-data.sh` puts them in `data/`). Ids are 0-based line numbers; the corpus keeps file order.
+/// They live in MathTasks, not Retrieval, because one of them is made by `VariantGenerator`.
 public enum BuiltinTask: String, CaseIterable, Sendable {
     /// The 1319 GSM8K test questions → each one's own solution among the 1319 test solutions.
     case gsm8kQA = "gsm8k-qa"
@@ -12,13 +14,21 @@ public enum BuiltinTask: String, CaseIterable, Sendable {
     /// The `GSM8KTrainSplit` held-out train questions → their solutions among the held-out solutions: the
     /// validation set of encoder training, which never trains on these lines.
     case gsm8kTrainHoldout = "gsm8k-train-holdout"
+    /// Perturbed variants (`VariantGenerator`, default settings, seed `variantSeed`) of the `GSM8KTrainSplit`
+    /// held-out train questions → the question each was made from, among all 7473 train questions: the dev set for
+    /// tuning similar-problem retrieval (issue 13) on train data alone. Mining and training never use these problems;
+    /// held-out problems that give no variant (`VariantGenerator.Rejection`) give no query.
+    case gsm8kVariantsHoldout = "gsm8k-variants-holdout"
+
+    /// The seed of gsm8k-variants-holdout's variants (fixed: the task is the same everywhere).
+    public static let variantSeed: UInt64 = 13
 
     /// Files read, relative to the data directory.
     public var files: [String] {
         switch self {
         case .gsm8kQA: return ["gsm8k/test.jsonl"]
         case .gsmSymbolicSimilar: return ["gsm-symbolic/p2-dev.jsonl", "gsm8k/test.jsonl"]
-        case .gsm8kTrainHoldout: return ["gsm8k/train.jsonl"]
+        case .gsm8kTrainHoldout, .gsm8kVariantsHoldout: return ["gsm8k/train.jsonl"]
         }
     }
 
@@ -30,6 +40,20 @@ public enum BuiltinTask: String, CaseIterable, Sendable {
         case .gsm8kTrainHoldout:
             let (_, holdout) = GSM8KTrainSplit.split(try GSM8KProblem.load(url("gsm8k/train.jsonl")))
             return Self.questionToSolution(name: rawValue, holdout)
+        case .gsm8kVariantsHoldout:
+            let train = try GSM8KProblem.load(url("gsm8k/train.jsonl"))
+            let generator = VariantGenerator(settings: .init(), seed: Self.variantSeed)
+            var queryIDs: [String] = [], queries: [String] = [], relevant: [Set<Int64>] = []
+            for source in GSM8KTrainSplit.split(train).holdout {
+                guard case .success(let variants) = generator.variants(of: AnalyzedProblem(source)) else { continue }
+                for (k, variant) in variants.enumerated() {
+                    queryIDs.append("\(source.line)-\(k)")
+                    queries.append(variant.question)
+                    relevant.append([Int64(source.line)])  // corpus row = train line
+                }
+            }
+            return RetrievalTask(name: rawValue, queryIDs: queryIDs, queries: queries,
+                                 corpusIDs: train.map { String($0.line) }, corpus: train.map(\.question), relevant: relevant)
         case .gsmSymbolicSimilar:
             let test = try GSM8KProblem.load(url("gsm8k/test.jsonl"))
             let variantsURL = url("gsm-symbolic/p2-dev.jsonl")

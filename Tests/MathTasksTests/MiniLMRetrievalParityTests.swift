@@ -4,6 +4,7 @@ import Encoder
 import Tensor
 import TestSupport
 @testable import Retrieval
+import MathTasks
 
 /// The base all-MiniLM-L6-v2 on gsm8k-qa and gsm-symbolic-similar, end to end (tokenizer, encoder, exact search,
 /// metrics), against sentence-transformers' InformationRetrievalEvaluator and the peer's eval_retrieval.py, as
