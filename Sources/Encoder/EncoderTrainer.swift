@@ -156,14 +156,22 @@ public final class EncoderTrainer {
 
     // MARK: - One batch
 
-    /// The batch's sequences: anchors, then positives, then negatives (when every pair has one).
+    /// The batch's sequences: anchors, then positives, then the negatives of the pairs that have one (each an extra
+    /// candidate of every anchor; mixed data brings them with some pairs only).
     private func sequences(_ batch: [TrainingPair], examples: [Int]) -> [(ids: [Int32], example: Int, role: Int)] {
-        let withNegatives = batch.allSatisfy { $0.negative != nil }
         var out: [(ids: [Int32], example: Int, role: Int)] = []
         for (p, e) in zip(batch, examples) { out.append((p.anchor, e, 0)) }
         for (p, e) in zip(batch, examples) { out.append((p.positive, e, 1)) }
-        if withNegatives { for (p, e) in zip(batch, examples) { out.append((p.negative!, e, 2)) } }
+        for (p, e) in zip(batch, examples) { if let n = p.negative { out.append((n, e, 2)) } }
         return out
+    }
+
+    /// InfoNCE over embedded `sequences` (rows: B anchors, B positives, then the negatives).
+    private func batchLoss(_ e: Tensor, _ batch: [TrainingPair]) -> InfoNCELoss.Result {
+        let b = batch.count
+        return loss(anchors: rows(e, 0..<b), positives: rows(e, b..<(2 * b)),
+                    negatives: e.rows > 2 * b ? rows(e, (2 * b)..<e.rows) : nil,
+                    duplicateKeys: settings.maskDuplicates ? batch.map(\.duplicateKey) : nil)
     }
 
     /// Embeds sequences `range` with a training forward (dropout seeded per token) and keeps the graph for backward.
@@ -210,9 +218,7 @@ public final class EncoderTrainer {
                 withExtendedLifetime(e) { (embeddings.data + r.lowerBound * c).update(from: e.data, count: e.count) }
             }
         }
-        let result = loss(anchors: rows(embeddings, 0..<b), positives: rows(embeddings, b..<(2 * b)),
-                          negatives: seqs.count > 2 * b ? rows(embeddings, (2 * b)..<(3 * b)) : nil,
-                          duplicateKeys: settings.maskDuplicates ? batch.map(\.duplicateKey) : nil)
+        let result = batchLoss(embeddings, batch)
         let dEmbeddings = Tensor(uninitializedShape: [seqs.count, c])
         for (part, offset) in [(result.dAnchors, 0), (result.dPositives, b)] + (result.dNegatives.map { [($0, 2 * b)] } ?? []) {
             withExtendedLifetime(part) { (dEmbeddings.data + offset * c).update(from: part.data, count: part.count) }
@@ -240,10 +246,7 @@ public final class EncoderTrainer {
             let batch = Array(validation[start..<min(start + settings.batchSize, validation.count)])
             let seqs = sequences(batch, examples: Array(start..<(start + batch.count)))
             let e = forward(seqs, 0..<seqs.count, globalBatch: 0, training: false)
-            let b = batch.count
-            total += loss(anchors: rows(e, 0..<b), positives: rows(e, b..<(2 * b)),
-                          negatives: seqs.count > 2 * b ? rows(e, (2 * b)..<(3 * b)) : nil,
-                          duplicateKeys: settings.maskDuplicates ? batch.map(\.duplicateKey) : nil).loss
+            total += batchLoss(e, batch).loss
             batches += 1
         }
         return total / Float(batches)

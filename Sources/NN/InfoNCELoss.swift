@@ -2,9 +2,11 @@ import Foundation
 import Tensor
 
 /// In-batch InfoNCE as sentence-transformers' MultipleNegativesRankingLoss (Henderson et al. 2017,
-/// https://arxiv.org/abs/1705.00652): for anchor i the candidates are every positive in the batch (and every hard
-/// negative), scored by cosine similarity × `scale`; the loss is the cross-entropy of picking positive i.
-/// `symmetric` adds the positive → anchor direction and averages the two (MultipleNegativesSymmetricRankingLoss).
+/// https://arxiv.org/abs/1705.00652): for anchor i the candidates are every positive in the batch and every hard
+/// negative of the batch (extra columns of the score matrix, any number of them: mined negatives come with some pairs
+/// only), scored by cosine similarity × `scale`; the loss is the cross-entropy of picking positive i.
+/// `symmetric` adds the positive → anchor direction (positive i must pick anchor i among the anchors; negatives
+/// take no part) and averages the two, as sentence-transformers' MultipleNegativesSymmetricRankingLoss.
 /// Loss and gradients are computed together, on embeddings, so GradCache can backpropagate from cached embeddings.
 public struct InfoNCELoss: Sendable {
     public var scale: Float
@@ -19,24 +21,24 @@ public struct InfoNCELoss: Sendable {
         public let loss: Float
         public let dAnchors: Tensor       // (B, C)
         public let dPositives: Tensor     // (B, C)
-        public let dNegatives: Tensor?    // (B, C)
+        public let dNegatives: Tensor?    // (N, C)
     }
 
-    /// anchors, positives (B, C) and optional hard negatives (B, C). `duplicateKeys[i] == duplicateKeys[j]` (i ≠ j)
-    /// marks pair j as a copy of pair i: candidate j is then left out of anchor i's softmax instead of counting as a
-    /// false negative.
+    /// anchors, positives (B, C) and optional hard negatives (N, C), N ≥ 1 (the batch's, in any number: each is a
+    /// candidate of every anchor). `duplicateKeys[i] == duplicateKeys[j]` (i ≠ j) marks pair j as a copy of pair i:
+    /// candidate j is then left out of anchor i's softmax instead of counting as a false negative.
     public func callAsFunction(anchors: Tensor, positives: Tensor, negatives: Tensor? = nil,
                                duplicateKeys: [Int]? = nil) -> Result {
         let b = anchors.rows, c = anchors.columns
         precondition(positives.rows == b && positives.columns == c, "anchors and positives must both be (B, C)")
-        precondition(negatives == nil || (negatives!.rows == b && negatives!.columns == c), "negatives must be (B, C)")
+        precondition(negatives == nil || (negatives!.rows > 0 && negatives!.columns == c), "negatives must be (N, C), N ≥ 1")
         let (ua, na) = normalized(anchors), (up, np) = normalized(positives)
         let un = negatives.map(normalized)
-        // Candidates for the anchors: positives then negatives, (M, C) with M = B or 2B.
-        let m = un == nil ? b : 2 * b
+        // Candidates for the anchors: positives then negatives, (M, C) with M = B + N.
+        let n = un?.0.rows ?? 0, m = b + n
         let candidates = Tensor(uninitializedShape: [m, c])
         candidates.data.update(from: up.data, count: b * c)
-        if let un { (candidates.data + b * c).update(from: un.0.data, count: b * c) }
+        if let un { (candidates.data + b * c).update(from: un.0.data, count: n * c) }
 
         // Forward direction: logits (B, M) = s · â·ĉᵀ; gradient of the mean cross-entropy w.r.t. the logits.
         let (forwardLoss, dLogits) = crossEntropy(queries: ua, candidates: candidates, keys: duplicateKeys)
@@ -58,10 +60,10 @@ public struct InfoNCELoss: Sendable {
             BLAS.gemm(transA: true, m: b, n: c, k: b, alpha: scale * 0.5, a: dBack.data, lda: b, b: up.data, ldb: c,
                       beta: 1, c: dUA.data, ldc: c)
         }
-        let dNeg: Tensor? = un.map { n in
-            let part = Tensor(uninitializedShape: [b, c])
-            part.data.update(from: dCand.data + b * c, count: b * c)
-            return normalizeBackward(part, unit: n.0, norms: n.1)
+        let dNeg: Tensor? = un.map { (unit, norms) in
+            let part = Tensor(uninitializedShape: [n, c])
+            part.data.update(from: dCand.data + b * c, count: n * c)
+            return normalizeBackward(part, unit: unit, norms: norms)
         }
         let dPosPart = Tensor(uninitializedShape: [b, c])
         dPosPart.data.update(from: dCand.data, count: b * c)

@@ -46,11 +46,32 @@ final class EncoderTrainerTests: XCTestCase {
     /// GradCache (mini-batches of 3 sequences) and the plain loss give the same gradients, dropout included (LoRA's
     /// and BERT's: the tiny config has hidden_dropout_prob = attention_probs_dropout_prob = 0.1, BertConfig's default).
     func testGradCacheEqualsPlainGradients() throws {
+        try checkGradCache(pairs(6, negatives: true), symmetric: false, miniBatch: 3)
+    }
+
+    /// The same with mined hard negatives on some pairs only (two extra columns of the score matrix), the symmetric
+    /// loss, and mini-batches that straddle the positives/negatives boundary.
+    func testGradCacheEqualsPlainGradientsWithSomeNegativesSymmetric() throws {
+        var data = pairs(6, negatives: true)
+        for i in [0, 2, 3, 5] { data[i].negative = nil }
+        try checkGradCache(data, symmetric: true, miniBatch: 5)
+        // The negatives count: dropping them changes the loss.
+        let model = try tinyModel()
+        var settings = EncoderTrainingSettings()
+        settings.batchSize = 6
+        let t = try trainer(model, settings, data, dir: scratch())
+        let with = try t.lossAndGradients(data, examples: Array(0..<6), globalBatch: 0, gradientScale: 1)
+        let without = try t.lossAndGradients(data.map { var p = $0; p.negative = nil; return p }, examples: Array(0..<6),
+                                             globalBatch: 0, gradientScale: 1)
+        XCTAssertGreaterThan(abs(with - without), 1e-4)
+    }
+
+    func checkGradCache(_ data: [TrainingPair], symmetric: Bool, miniBatch: Int) throws {
         var plainSettings = EncoderTrainingSettings()
         plainSettings.batchSize = 6
+        plainSettings.symmetric = symmetric
         var cachedSettings = plainSettings
-        cachedSettings.miniBatchSize = 3
-        let data = pairs(6, negatives: true)
+        cachedSettings.miniBatchSize = miniBatch
         var gradients: [[Float]] = []
         for settings in [plainSettings, cachedSettings] {
             let model = try tinyModel()
