@@ -1,4 +1,5 @@
 import Encoder
+import MathTasks
 import ModelFormats
 import Training
 
@@ -17,15 +18,27 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
 
     struct DataSection: Codable, Equatable {
         /// gsm8k: anchor = question, positive = solution, from `path`/gsm8k/train.jsonl;
-        /// pairs: a JSON Lines file of {anchor, positive[, negative]}.
+        /// pairs: a JSON Lines file of {anchor, positive[, negative]} (`PairsFile`: mine-pairs' pairs.jsonl, its
+        /// hard-negative lines joined to pairs of the same anchor).
         var source = "gsm8k"
         var path = "data"
-        /// gsm8k only: train on the complement of `gsm8k-train-holdout` and validate on it (false: all 7473 pairs,
-        /// the peer's setting).
+        /// pairs only: the data directory holding gsm8k/train.jsonl, for the held-out split, the question → solution
+        /// mix and the evaluations.
+        var gsm8kDirectory = "data"
+        /// pairs only: GSM8K train question → solution pairs added per pair of the file (0: none; 0.5: one for every
+        /// two), drawn with the training seed from the problems not held out, at most all of them.
+        var qaRatio = 0.0
+        /// Train on the complement of `GSM8KTrainSplit`'s held-out 500 and validate on them (false: all 7473 pairs,
+        /// the peer's setting). With pairs, a file that uses a held-out problem (by id or text) is refused.
         var holdout = true
-        /// Evaluate retrieval on gsm8k-train-holdout at each evaluation (gsm8k only).
+        /// Evaluate retrieval at each evaluation (with holdout) on this built-in task: gsm8k-train-holdout, or
+        /// gsm8k-variants-holdout for question ↔ question training.
         var evaluateRetrieval = true
-        enum CodingKeys: String, CodingKey { case source, path, holdout, evaluateRetrieval = "evaluate_retrieval" }
+        var evaluateTask = BuiltinTask.gsm8kTrainHoldout.rawValue
+        enum CodingKeys: String, CodingKey {
+            case source, path, gsm8kDirectory = "gsm8k_dir", qaRatio = "qa_ratio", holdout
+            case evaluateRetrieval = "evaluate_retrieval", evaluateTask = "evaluate_task"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -36,6 +49,19 @@ struct EncoderTrainingConfig: RunConfig, Equatable {
     func settings() throws -> EncoderTrainingSettings {
         do { try training.validate() } catch let error as InvalidSetting {
             throw RunConfigError(description: error.description)
+        }
+        guard ["gsm8k", "pairs"].contains(data.source) else {
+            throw RunConfigError(description: "data.source '\(data.source)': use gsm8k or pairs")
+        }
+        guard data.qaRatio >= 0, data.qaRatio.isFinite else {
+            throw RunConfigError(description: "data.qa_ratio: must be a finite number ≥ 0, got \(data.qaRatio)")
+        }
+        guard data.qaRatio == 0 || data.source == "pairs" else {
+            throw RunConfigError(description: "data.qa_ratio: mixes question → solution pairs into data.source pairs only")
+        }
+        let holdoutTasks = [BuiltinTask.gsm8kTrainHoldout, .gsm8kVariantsHoldout].map(\.rawValue)
+        guard holdoutTasks.contains(data.evaluateTask) else {
+            throw RunConfigError(description: "data.evaluate_task '\(data.evaluateTask)': use \(holdoutTasks.joined(separator: " or ")) (tasks on the held-out problems only)")
         }
         return training
     }

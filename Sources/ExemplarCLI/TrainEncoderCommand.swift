@@ -91,41 +91,58 @@ struct TrainEncoderCommand: ParsableCommand {
         }
     }
 
-    /// Training and validation pairs, and the holdout retrieval task for gsm8k data.
+    /// Training and validation pairs, and the retrieval task of the held-out problems (with holdout).
     private func loadPairs(_ cfg: EncoderTrainingConfig, encoder: SentenceEncoder, maxLength: Int) throws
         -> ([TrainingPair], [TrainingPair], RetrievalTask?) {
         func tokenize(_ texts: [String]) throws -> [[Int32]] {
             let batch = try encoder.tokenizer.encodeBatch(texts, truncation: .init(maxLength: maxLength))
             return (0..<batch.count).map { Array(batch.ids(row: $0).prefix(batch.lengths[$0])) }
         }
-        func pairs(anchors: [String], positives: [String], negatives: [String]?) throws -> [TrainingPair] {
-            let a = try tokenize(anchors), p = try tokenize(positives), n = try negatives.map(tokenize)
-            // Pairs whose positive text repeats share a key (the first index), so neither is the other's false negative.
-            var firstIndex: [String: Int] = [:]
-            for (i, text) in positives.enumerated() where firstIndex[text] == nil { firstIndex[text] = i }
-            return positives.indices.map { i in
-                TrainingPair(anchor: a[i], positive: p[i], negative: n?[i], duplicateKey: firstIndex[positives[i]]!)
-            }
+        func pairs(_ texts: [TextPair]) throws -> [TrainingPair] {
+            let a = try tokenize(texts.map(\.anchor)), p = try tokenize(texts.map(\.positive))
+            let withNegative = texts.indices.filter { texts[$0].negative != nil }
+            let n = Dictionary(uniqueKeysWithValues: zip(withNegative, try tokenize(withNegative.map { texts[$0].negative! })))
+            let keys = TrainingPair.duplicateKeys(anchors: texts.map(\.anchor), positives: texts.map(\.positive))
+            return texts.indices.map { TrainingPair(anchor: a[$0], positive: p[$0], negative: n[$0], duplicateKey: keys[$0]) }
         }
-        switch cfg.data.source {
-        case "gsm8k":
-            let dataDirectory = URL(fileURLWithPath: cfg.data.path)
-            let problems = try GSM8KProblem.load(dataDirectory.appendingPathComponent("gsm8k/train.jsonl"))
-            let (training, holdout) = cfg.data.holdout ? GSM8KTrainSplit.split(problems) : (problems, [])
-            let train = try pairs(anchors: training.map(\.question), positives: training.map(\.answer), negatives: nil)
-            let valid = try pairs(anchors: holdout.map(\.question), positives: holdout.map(\.answer), negatives: nil)
-            let task = cfg.data.holdout ? try BuiltinTask.gsm8kTrainHoldout.load(dataDirectory: dataDirectory) : nil
-            return (train, valid, task)
-        case "pairs":
-            let url = URL(fileURLWithPath: cfg.data.path)
-            let records = try JSONLines.read(url)
-            let anchors = try records.map { try $0.string("anchor", in: url.path) }
-            let positives = try records.map { try $0.string("positive", in: url.path) }
-            let hasNegatives = records.allSatisfy { $0.fields["negative"] != nil }
-            let negatives = hasNegatives ? try records.map { try $0.string("negative", in: url.path) } : nil
-            return (try pairs(anchors: anchors, positives: positives, negatives: negatives), [], nil)
-        default:
-            throw RunConfigError(description: "data.source '\(cfg.data.source)': use gsm8k or pairs")
+        func questionToSolution(_ problems: [GSM8KProblem]) -> [TextPair] {
+            problems.map { TextPair(anchor: $0.question, positive: $0.answer, line: $0.line + 1, ids: [$0.line]) }
+        }
+        let dataDirectory = URL(fileURLWithPath: cfg.data.source == "gsm8k" ? cfg.data.path : cfg.data.gsm8kDirectory)
+        let needsTrain = cfg.data.source == "gsm8k" || cfg.data.holdout || cfg.data.qaRatio > 0
+        let problems = needsTrain ? try GSM8KProblem.load(dataDirectory.appendingPathComponent("gsm8k/train.jsonl")) : []
+        let (training, holdout) = cfg.data.holdout ? GSM8KTrainSplit.split(problems) : (problems, [])
+        let valid = try pairs(questionToSolution(holdout))
+        let task = cfg.data.holdout && cfg.data.evaluateRetrieval
+            ? try BuiltinTask(rawValue: cfg.data.evaluateTask)!.load(dataDirectory: dataDirectory) : nil
+        guard cfg.data.source == "pairs" else { return (try pairs(questionToSolution(training)), valid, task) }
+
+        let url = URL(fileURLWithPath: cfg.data.path)
+        let file = try PairsFile.read(url)
+        if cfg.data.holdout { try refuseHeldOut(file.pairs, holdout, path: url.path) }
+        let joined = file.pairs.filter { $0.negativeLine != nil }.count
+        var generator = RandomGenerator(seed: cfg.training.seed, stream: 0x9A)
+        let qaCount = min(training.count, Int((cfg.data.qaRatio * Double(file.pairs.count)).rounded()))
+        let mixed = training.shuffled(using: &generator).prefix(qaCount).sorted { $0.line < $1.line }
+        log("\(url.path): \(file.pairs.count) pairs, \(file.pairs.filter { $0.negative != nil }.count) with a hard negative "
+            + "(\(joined) joined from negative-only lines, \(file.unjoinedNegatives.count) such lines left without a pair); "
+            + "+ \(mixed.count) question → solution pairs (qa_ratio \(cfg.data.qaRatio))")
+        return (try pairs(file.pairs + questionToSolution(mixed)), valid, task)
+    }
+
+    /// With holdout, no pair may use a held-out problem: by id (mine-pairs' GSM8K train lines) or by text.
+    private func refuseHeldOut(_ pairs: [TextPair], _ holdout: [GSM8KProblem], path: String) throws {
+        let lines = Set(holdout.map(\.line))
+        var texts: [String: Int] = [:]
+        for p in holdout { texts[p.question] = p.line; texts[p.answer] = p.line }
+        for p in pairs {
+            let uses = [(p.line, p.ids.first(where: lines.contains) ?? [p.anchor, p.positive].lazy.compactMap { texts[$0] }.first),
+                        (p.negativeLine ?? p.line, p.negativeIDs.first(where: lines.contains) ?? p.negative.flatMap { texts[$0] })]
+            if let use = uses.first(where: { $0.1 != nil }) {
+                throw JSONLines.Error(path: path, line: use.0, reason: "uses GSM8K train problem \(use.1!), which is held out "
+                    + "(data.holdout: true; GSM8KTrainSplit's \(GSM8KTrainSplit.holdoutSize), seed \(GSM8KTrainSplit.seed)): "
+                    + "mine pairs with that holdout, or set data.holdout=false")
+            }
         }
     }
 

@@ -8,6 +8,12 @@ public enum JSONLines {
         public let line: Int?
         public let reason: String
         public var description: String { line.map { "\(path):\($0): \(reason)" } ?? "\(path): \(reason)" }
+
+        public init(path: String, line: Int?, reason: String) {
+            self.path = path
+            self.line = line
+            self.reason = reason
+        }
     }
 
     /// One JSON object and the line it came from.
@@ -21,6 +27,15 @@ public enum JSONLines {
                 throw Error(path: path, line: line, reason: fields[name] == nil ? "no field '\(name)'" : "field '\(name)' is not a string")
             }
             return s
+        }
+
+        /// The integer field `name` if present (nil if absent), or an error naming the file and line.
+        public func optionalInt(_ name: String, in path: String) throws -> Int? {
+            guard let value = fields[name] else { return nil }
+            guard let int = value as? Int else {
+                throw Error(path: path, line: line, reason: "field '\(name)' is not an integer")
+            }
+            return int
         }
     }
 

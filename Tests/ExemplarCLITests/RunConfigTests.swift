@@ -93,6 +93,28 @@ final class RunConfigTests: XCTestCase {
         XCTAssertThrowsError(try config.validate(origin: "c.yaml")) { XCTAssertTrue("\($0)".contains("batch_size"), "\($0)") }
     }
 
+    /// configs/encoder-similar.yaml: mined pairs mixed with question → solution pairs, symmetric, GradCache, tuned on
+    /// gsm8k-variants-holdout; the data keys it adds are checked by name.
+    func testShippedSimilarEncoderConfig() throws {
+        let path = Repository.root.appendingPathComponent("configs/encoder-similar.yaml").path
+        let config = try EncoderTrainingConfig.load(path: path, overrides: [])
+        XCTAssertEqual([config.data.source, config.data.path, config.data.gsm8kDirectory, config.data.evaluateTask],
+                       ["pairs", "runs/pairs-gsm8k/pairs.jsonl", "data", "gsm8k-variants-holdout"])
+        XCTAssertEqual(config.data.qaRatio, 0.25)
+        XCTAssertTrue(config.data.holdout)
+        let settings = try config.settings()
+        XCTAssertTrue(settings.symmetric)
+        XCTAssertEqual(settings.miniBatchSize, 32)
+        for (override, mention) in [("data.qa_ratio=-1", "data.qa_ratio"), ("data.evaluate_task=gsm8k-qa", "data.evaluate_task"),
+                                    ("data.source=csv", "data.source")] {
+            XCTAssertThrowsError(try EncoderTrainingConfig.load(path: path, overrides: [override]).settings(), override) {
+                XCTAssertTrue("\($0)".contains(mention), "'\($0)' mentions \(mention)")
+            }
+        }
+        let gsm8k = Repository.root.appendingPathComponent("configs/encoder-gsm8k.yaml").path
+        XCTAssertThrowsError(try EncoderTrainingConfig.load(path: gsm8k, overrides: ["data.qa_ratio=0.5"]).settings())
+    }
+
     /// train-encoder's `training:` section is the trainer's own settings type: every field is a key (log_every
     /// included), optionals are `null` until set, and the trainer's checks name the key.
     func testEncoderTrainingSectionIsTheTrainerSettings() throws {
