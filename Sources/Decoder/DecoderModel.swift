@@ -62,17 +62,19 @@ public final class DecoderModel {
         // (one per shape): a new one per projection would leave the heap a hole the next could not fill.
         let nf4Scratch = format == .nf4 ? DequantizationScratch() : nil
         var denseBuffers: [[Int]: Linear] = [:]
+        func read(_ name: String, into layer: Linear) throws -> Linear {
+            _ = try dense(layer.weight.value, "\(name).weight")
+            if let b = layer.bias { _ = try dense(b.value, "\(name).bias") }
+            return layer
+        }
         func projection(_ name: String, _ inFeatures: Int, _ outFeatures: Int, _ hasBias: Bool) throws -> LinearLayer {
-            if format.trains {
-                let quantises = nf4Scratch != nil && name != "lm_head", key = [inFeatures, outFeatures, hasBias ? 1 : 0]
-                let layer = quantises ? denseBuffers[key, default: Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)]
-                                      : Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
-                _ = try dense(layer.weight.value, "\(name).weight")
-                if let b = layer.bias { _ = try dense(b.value, "\(name).bias") }
-                guard quantises, let nf4Scratch else { return layer }
-                denseBuffers[key] = layer
-                return QuantizedLinear<NF4Tensor>(quantizing: layer, scratch: nf4Scratch)
+            if let nf4Scratch, name != "lm_head" {
+                let key = [inFeatures, outFeatures, hasBias ? 1 : 0]
+                let buffer = try read(name, into: denseBuffers[key] ?? Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias))
+                denseBuffers[key] = buffer
+                return QuantizedLinear<NF4Tensor>(quantizing: buffer, scratch: nf4Scratch)
             }
+            if format.trains { return try read(name, into: Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)) }
             let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
             let weight = "\(name).weight"
             if format == .int8 { return try quantised(Int8Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias) }
@@ -129,11 +131,12 @@ public final class DecoderModel {
         let angles = rope.angles(layout.positions)
         let checkpointing = training && recomputesActivations
         var inputs: [Tensor] = []
-        for (i, layer) in layers.enumerated() {
-            if checkpointing { inputs.append(h) }
-            h = layer.forward(h, layout: layout, angles: angles, training: training)
+        for layer in layers {
             // The last block's backward comes next: it keeps its activations rather than computing them twice.
-            if checkpointing && i < layers.count - 1 { layer.discardActivations() }
+            let recomputed = checkpointing && layer !== layers.last
+            if recomputed { inputs.append(h) }
+            h = layer.forward(h, layout: layout, angles: angles, training: training)
+            if recomputed { layer.discardActivations() }
         }
         checkpointed = checkpointing ? (inputs, layout, angles) : nil
         return norm.forward(h, training: training)
@@ -143,7 +146,7 @@ public final class DecoderModel {
     public func backward(_ dHidden: Tensor) {
         var d = norm.backward(dHidden)
         for (i, layer) in layers.enumerated().reversed() {
-            if let (inputs, layout, angles) = checkpointed, i < layers.count - 1 {
+            if let (inputs, layout, angles) = checkpointed, i < inputs.count {
                 _ = layer.forward(inputs[i], layout: layout, angles: angles, training: true)
             }
             d = layer.backward(d)

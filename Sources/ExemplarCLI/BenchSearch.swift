@@ -46,8 +46,8 @@ struct BenchSearch: ParsableCommand {
             let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model))
             let train = try JSONLines.readStrings(URL(fileURLWithPath: "\(data)/train.jsonl"), field: "question")
             let test = try JSONLines.readStrings(URL(fileURLWithPath: "\(data)/test.jsonl"), field: "question")
-            let xb = try corpusVectors.map(loadNPY) ?? embedWithProgress(encoder as TextEmbedder, train, label: "corpus")
-            let xq = try queryVectors.map(loadNPY) ?? embedWithProgress(encoder as TextEmbedder, test, label: "queries")
+            let xb = try corpusVectors.map(loadNPY) ?? embedWithProgress(encoder, train, label: "corpus")
+            let xq = try queryVectors.map(loadNPY) ?? embedWithProgress(encoder, test, label: "queries")
             let ids = (0..<Int64(xb.rows)).map { $0 }
             let warmup = Tensor(shape: [100, xq.columns], values: Array(UnsafeBufferPointer(start: xq.data, count: 100 * xq.columns)))
             let defaultThreads = FaissIndex.threads

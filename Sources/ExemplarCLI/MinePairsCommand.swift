@@ -23,6 +23,8 @@ struct MinePairsCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set variants.per_problem=4 --set hard_negatives.enabled=false. Repeatable.", valueName: "key=value"))
     var overrides: [String] = []
 
+    @OptionGroup var cache: EmbeddingCacheOptions
+
     func run() throws {
         try reportingErrors {
             let start = Date()
@@ -34,7 +36,7 @@ struct MinePairsCommand: ParsableCommand {
             }
             let heldOut = GSM8KTrainSplit.holdoutLines(count: problems.count, size: cfg.holdout.size, seed: cfg.holdout.seed)
             log("\(problems.count) problems in \(cfg.train), \(heldOut.count) held out (seed \(cfg.holdout.seed))")
-            let encoder = try cfg.hardNegatives.enabled ? SentenceEncoder(directory: URL(fileURLWithPath: cfg.model)) : nil
+            let encoder = try cfg.hardNegatives.enabled ? cache.embedder(try SentenceEncoder(directory: URL(fileURLWithPath: cfg.model))) : nil
 
             var bar: (phase: PairMiner.Phase, bar: ProgressBar)?
             var phaseStart = Date()

@@ -16,14 +16,8 @@ public final class CachingEmbedder: TextEmbedder {
 
     public init(_ base: TextEmbedder, cacheDirectory: URL, configuration: String) throws {
         self.base = base
-        cache = try EmbeddingCache(directory: cacheDirectory, identity: Self.identity(base.fingerprint, configuration),
+        cache = try EmbeddingCache(directory: cacheDirectory, identity: "\(base.fingerprint.identity);\(configuration)",
                                    dimension: base.dimension)
-    }
-
-    /// The encoder's identity for the cache: the fingerprint's compared fields (not its informational model name).
-    static func identity(_ f: EncoderFingerprint, _ configuration: String) -> String {
-        "weights=\(f.weightsSHA256);adapter=\(f.adapterSHA256 ?? "none");dimension=\(f.dimension);pooling=\(f.pooling);"
-            + "normalized=\(f.normalized);\(configuration)"
     }
 
     public func embed(_ texts: [String], progress: ((Int) -> Void)?) throws -> Tensor {

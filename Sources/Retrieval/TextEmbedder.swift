@@ -34,11 +34,13 @@ public struct EncoderFingerprint: Codable, Equatable, Sendable, CustomStringConv
         self.normalized = normalized
     }
 
-    /// Same vectors: everything but the informational model name agrees.
-    public func isCompatible(with other: EncoderFingerprint) -> Bool {
-        weightsSHA256 == other.weightsSHA256 && adapterSHA256 == other.adapterSHA256 && dimension == other.dimension
-            && pooling == other.pooling && normalized == other.normalized
+    /// Everything that decides the vectors (all but the informational model name), as one string.
+    public var identity: String {
+        "weights=\(weightsSHA256);adapter=\(adapterSHA256 ?? "none");dimension=\(dimension);pooling=\(pooling);normalized=\(normalized)"
     }
+
+    /// Same vectors: everything but the informational model name agrees.
+    public func isCompatible(with other: EncoderFingerprint) -> Bool { identity == other.identity }
 
     public var description: String {
         "\(model) (weights \(weightsSHA256.prefix(12))\(adapterSHA256.map { ", adapter \($0.prefix(12))" } ?? ""), "

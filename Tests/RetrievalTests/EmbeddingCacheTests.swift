@@ -48,7 +48,7 @@ final class EmbeddingCacheTests: XCTestCase {
         }
         let adapter = EncoderFingerprint(model: "hashing", weightsSHA256: "hashing-v1", adapterSHA256: "abc", dimension: 32,
                                          pooling: "words", normalized: true)
-        XCTAssertNotEqual(CachingEmbedder.identity(adapter, "x"), CachingEmbedder.identity(HashingEmbedder().fingerprint, "x"))
+        XCTAssertNotEqual(adapter.identity, HashingEmbedder().fingerprint.identity)
     }
 
     func testCorruptFileOrEntryIsAnErrorNamingTheFile() throws {
