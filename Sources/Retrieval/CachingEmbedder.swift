@@ -21,28 +21,34 @@ public final class CachingEmbedder: TextEmbedder {
     }
 
     public func embed(_ texts: [String], progress: ((Int) -> Void)?) throws -> Tensor {
-        let keys = texts.map(EmbeddingCache.key)
-        var found = try cache.vectors(for: Array(Set(keys)))
-        let d = dimension
-        var missing: [String] = [], missingKeys: [String] = [], queued = Set<String>()
-        for (text, key) in zip(texts, keys) where found[key] == nil && queued.insert(key).inserted {
+        let keys = texts.map(EmbeddingCache.key), d = dimension
+        let cached = try cache.vectors(for: Array(Set(keys)))
+        // Texts the cache lacks, each distinct one once, by the row the encoder gives it.
+        var missing: [String] = [], missingKeys: [String] = [], computedRow: [String: Int] = [:]
+        for (text, key) in zip(texts, keys) where cached[key] == nil && computedRow[key] == nil {
+            computedRow[key] = missing.count
             missing.append(text)
             missingKeys.append(key)
         }
-        let hits = keys.reduce(0) { $0 + (found[$1] == nil ? 0 : 1) }
+        let hits = keys.reduce(0) { $0 + (cached[$1] == nil ? 0 : 1) }
         if hits > 0 { progress?(hits) }
-        if !missing.isEmpty {
-            let computed = try base.embed(missing) { progress?(min(texts.count, hits + $0)) }
-            precondition(computed.rows == missing.count && computed.columns == d, "encoder returned \(computed.shape)")
-            try withExtendedLifetime(computed) {
+        let computed = missing.isEmpty ? nil : try base.embed(missing) { progress?(min(texts.count, hits + $0)) }
+        let out = Tensor(uninitializedShape: [texts.count, d])
+        try withExtendedLifetime(computed) {
+            if let computed {
+                precondition(computed.rows == missing.count && computed.columns == d, "encoder returned \(computed.shape)")
                 try cache.store(missingKeys.enumerated().map { ($0.element, UnsafeBufferPointer(start: computed.row($0.offset), count: d)) })
             }
-            for (i, key) in missingKeys.enumerated() { found[key] = Array(UnsafeBufferPointer(start: computed.row(i), count: d)) }
+            for (r, key) in keys.enumerated() {
+                if let vector = cached[key] {
+                    vector.withUnsafeBufferPointer { out.row(r).update(from: $0.baseAddress!, count: d) }
+                } else {
+                    out.row(r).update(from: computed!.row(computedRow[key]!), count: d)
+                }
+            }
         }
         lastHits = hits
         lastMisses = texts.count - hits
-        let out = Tensor(uninitializedShape: [texts.count, d])
-        for (r, key) in keys.enumerated() { found[key]!.withUnsafeBufferPointer { out.row(r).update(from: $0.baseAddress!, count: d) } }
         return out
     }
 }
