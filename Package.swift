@@ -7,7 +7,7 @@ import PackageDescription
 /// 8-wide vectors in one instruction instead of two SSE halves; erf and softmax run ~2x faster.
 #if arch(x86_64)
 let cpu = ["-target-cpu", "haswell"]
-let cKernelFlags = ["-mavx2", "-mfma"]
+let cKernelFlags = ["-mavx2", "-mfma", "-mf16c"]
 #else
 let cpu: [String] = []
 let cKernelFlags: [String] = []
@@ -34,7 +34,7 @@ let package = Package(
         // AVX2 + FMA kernels over quantised weights (C: the accumulators must stay in registers); scalar elsewhere.
         .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3"] + cKernelFlags)]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator"], swiftSettings: numeric),
-        .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CDecodeKernels"], swiftSettings: numeric),
+        .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CDecodeKernels", "ModelFormats"], swiftSettings: numeric),
         // The strict JSON parser and serde_json-exact writer behind safetensors headers, tokenizer files and chat templates.
         .target(name: "JSONCore", swiftSettings: numeric),
         .target(name: "ModelFormats", dependencies: ["JSONCore"], swiftSettings: numeric),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tensor", "ModelFormats"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport", "ModelFormats"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ModelFormats"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "NN", "ModelFormats", "Tokenizers", "TestSupport", "Training"]),

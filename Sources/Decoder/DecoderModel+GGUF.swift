@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormats
+import NN
 import Tensor
 
 extension DecoderConfig {
@@ -40,7 +41,8 @@ extension DecoderModel {
         let file = try GGUFFile(path: path)
         let config = try DecoderConfig(gguf: file)
         try config.validate()
-        let source = DecoderWeightSource { name, shape, rows, destination in
+        /// The stored tensor of a Hugging Face name, checked against the model's shape.
+        func storedTensor(_ name: String, _ shape: [Int]) throws -> GGUFTensorInfo {
             guard let stored = ggufName(name) else {
                 throw ModelLoadingError.weightMismatch(path: path, tensor: name, reason: "no GGUF counterpart")
             }
@@ -49,9 +51,17 @@ extension DecoderModel {
             guard info.shape == shape else {
                 throw ModelLoadingError.weightMismatch(path: path, tensor: stored, reason: "shape \(info.shape), expected \(shape)")
             }
+            return info
+        }
+        func permutedHeads(_ stored: String) -> Int? {
+            config.modelType == "llama" ? GGUFLlamaPermutation.heads(forTensor: stored, headCount: config.numAttentionHeads,
+                                                                     kvHeadCount: config.numKeyValueHeads) : nil
+        }
+        var source = DecoderWeightSource { name, shape, rows, destination in
+            let info = try storedTensor(name, shape)
+            let stored = info.name
             let rowLength = shape.dropFirst().reduce(1, *), count = rows.count * rowLength
-            if config.modelType == "llama", let heads = GGUFLlamaPermutation.heads(
-                forTensor: stored, headCount: config.numAttentionHeads, kvHeadCount: config.numKeyValueHeads) {
+            if let heads = permutedHeads(stored) {
                 let values = try file.floatsUndoingLlamaPermutation(stored, heads: heads)
                 values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + rows.lowerBound * rowLength, count: count) }
             } else if rows == 0..<(shape.first ?? 1) {
@@ -59,6 +69,17 @@ extension DecoderModel {
             } else {
                 try file.dequantise(stored, rows: rows, into: destination, count: count)
             }
+        }
+        source.blocks = { name, shape in
+            let info = try storedTensor(name, shape)
+            guard GGUFBlocks.supports(info.type), shape.count == 2 else { return nil }
+            let view = try file.tensor(info.name)
+            guard let heads = permutedHeads(info.name) else { return GGUFBlocks(copying: view) }
+            guard GGUFLlamaPermutation.canPermute(rows: shape[0], heads: heads) else {
+                throw ModelLoadingError.weightMismatch(path: path, tensor: info.name, reason: "\(shape[0]) rows do not split into \(heads) heads")
+            }
+            let headDimension = shape[0] / heads
+            return GGUFBlocks(copying: view) { GGUFLlamaPermutation.storedRow(ofModelRow: $0, headDimension: headDimension) }
         }
         return try DecoderModel(config: config, weights: format, source: source)
     }

@@ -5,9 +5,10 @@ import Tensor
 /// blocks with grouped-query attention and RoPE, a final RMSNorm, and an lm_head tied to the embeddings or not.
 ///
 /// The projections hold their weights in `weightFormat`: Float32 (trainable, exact), or quantised for fast
-/// inference (see `DecoderWeightFormat`). Quantised models keep the token table and the lm_head in int8 even for
-/// `q4`: the lm_head is the largest matrix of a small model and the logits its most sensitive product (llama.cpp's
-/// Q4_K_M files keep `output.weight` at 6–8 bits for the same reason); norms and biases stay Float32.
+/// inference (see `DecoderWeightFormat`). `int8` and `q4` models keep the token table and the lm_head in int8 even
+/// for `q4`: the lm_head is the largest matrix of a small model and the logits its most sensitive product (llama.cpp's
+/// Q4_K_M files keep `output.weight` at 6–8 bits for the same reason); `gguf` ones keep them as the file does. Norms
+/// and biases stay Float32.
 public final class DecoderModel {
     public let config: DecoderConfig
     public let weightFormat: DecoderWeightFormat
@@ -18,8 +19,8 @@ public final class DecoderModel {
     /// The output projection (V, C): a `Linear` for untied Float32 models, nil for tied ones (the logits then use
     /// `embedTokens`), an int8 `QuantizedLinear` for quantised models (the token table itself when tied).
     public let lmHead: (any LinearLayer)?
-    /// The int8 token table of a quantised model; rows are dequantised on lookup.
-    let quantizedTokens: QuantizedLinear<Int8Blocks>?
+    /// The token table of a quantised model (int8, or the GGUF file's blocks); rows are dequantised on lookup.
+    let quantizedTokens: (any QuantizedProjection)?
     let rope: RotaryEmbedding
     /// Per-token seeds of a training forward, shared by every LoRA dropout (each with its own salt), so a token's
     /// masks depend only on (seed, token, layer): resumed runs equal uninterrupted ones.
@@ -57,6 +58,13 @@ public final class DecoderModel {
             try source!.readRows(name, shape: [out, `in`], weight.quantize)
             return QuantizedLinear(weight: weight, bias: bias)
         }
+        // The file's own blocks where the source has them, Q8_0 from the Float32 values otherwise.
+        func fileBlocks(_ name: String, out: Int, in: Int, bias: Tensor?) throws -> QuantizedLinear<GGUFBlocks> {
+            if let blocks = try source!.blocks(name, [out, `in`]) { return QuantizedLinear(weight: blocks, bias: bias) }
+            let weight = GGUFBlocks(type: .q8_0, rows: out, columns: `in`)
+            try source!.readRows(name, shape: [out, `in`]) { rows, values in weight.storeQ8_0(rows: rows, from: values) }
+            return QuantizedLinear(weight: weight, bias: bias)
+        }
         // QLoRA's NF4 projections share one dequantisation buffer; each is read into a dense buffer of its shape and
         // quantised before the next is read, so the Float32 model never exists as a whole. The buffers are reused
         // (one per shape): a new one per projection would leave the heap a hole the next could not fill.
@@ -77,8 +85,11 @@ public final class DecoderModel {
             if format.trains { return try read(name, into: Linear(inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)) }
             let bias = hasBias ? try dense(Tensor(uninitializedShape: [outFeatures]), "\(name).bias") : nil
             let weight = "\(name).weight"
-            if format == .int8 { return try quantised(Int8Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias) }
-            return try quantised(Q4Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias)
+            switch format {
+            case .int8: return try quantised(Int8Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias)
+            case .gguf: return try fileBlocks(weight, out: outFeatures, in: inFeatures, bias: bias)
+            default: return try quantised(Q4Blocks.self, weight, out: outFeatures, in: inFeatures, bias: bias)
+            }
         }
 
         if format.trains {
@@ -88,7 +99,8 @@ public final class DecoderModel {
             quantizedTokens = nil
         } else {
             embedTokens = nil
-            quantizedTokens = try quantised(Int8Blocks.self, "model.embed_tokens.weight", out: v, in: c, bias: nil)
+            quantizedTokens = format == .gguf ? try fileBlocks("model.embed_tokens.weight", out: v, in: c, bias: nil)
+                                              : try quantised(Int8Blocks.self, "model.embed_tokens.weight", out: v, in: c, bias: nil)
         }
         layers = try (0..<config.numHiddenLayers).map { i in
             // Read in the checkpoint's order (input norm, projections, post-attention norm), so a truncated file is
@@ -107,6 +119,8 @@ public final class DecoderModel {
             lmHead = quantizedTokens
         } else if format.trains {
             lmHead = try projection("lm_head", c, v, false)
+        } else if format == .gguf {
+            lmHead = try fileBlocks("lm_head.weight", out: v, in: c, bias: nil)
         } else {
             lmHead = try quantised(Int8Blocks.self, "lm_head.weight", out: v, in: c, bias: nil)
         }
@@ -119,7 +133,7 @@ public final class DecoderModel {
         let out = Tensor(uninitializedShape: [ids.count, c])
         for (r, id) in ids.enumerated() {
             precondition(id >= 0 && Int(id) < config.vocabSize, "token id \(id) out of range 0..<\(config.vocabSize)")
-            table.weight.dequantizeRows(Int(id)..<(Int(id) + 1), into: out.row(r))
+            table.dequantizeWeightRows(Int(id)..<(Int(id) + 1), into: out.row(r))
         }
         return out
     }

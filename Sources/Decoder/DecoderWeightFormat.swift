@@ -9,9 +9,13 @@
 /// - `nf4`: QLoRA's base (Dettmers et al. 2023): the block projections in bitsandbytes' NF4 (block 64,
 ///   double-quantised scales, ~0.53 bytes), token table, lm_head and norms Float32 as QLoRA keeps them. It trains
 ///   (LoRA on the frozen NF4 projections); it is not a fast inference format (each product dequantises tiles).
+/// - `gguf`: every matrix (projections, token table, lm_head) in its GGUF file's own block format, byte for byte
+///   (`GGUFBlocks`: Q4_0 … Q8_0, Q4_K, Q5_K, Q6_K), multiplied in decode steps with 8-bit activations and integer
+///   dot products as llama.cpp does: the model decoded is the file's model. Matrices that are not such blocks (a
+///   safetensors model, F16/F32 tensors, weights merged with an adapter) are kept as Q8_0.
 /// `int8` and `q4` models keep the token table and lm_head in `int8` (see `DecoderModel`).
 public enum DecoderWeightFormat: String, CaseIterable, Sendable, Codable {
-    case f32, int8, q4, nf4
+    case f32, int8, q4, nf4, gguf
 
     /// Formats whose token table and lm_head are Float32 and whose LoRA layers train.
     public var trains: Bool { self == .f32 || self == .nf4 }

@@ -1,3 +1,4 @@
+import NN
 import Tensor
 
 /// A checkpoint's tensors as the model loaders read them: by Hugging Face name, as Float32, whole or a range of rows
@@ -5,6 +6,9 @@ import Tensor
 struct DecoderWeightSource {
     /// Writes rows `rows` of tensor `name`, whose shape must be `shape`, to `destination` (row-major).
     let fill: (_ name: String, _ shape: [Int], _ rows: Range<Int>, _ destination: UnsafeMutablePointer<Float>) throws -> Void
+    /// The matrix `name` (of `shape`) in its stored GGUF block format, rows in model order, or nil when it is not
+    /// stored in a format `GGUFBlocks` multiplies (nil for every tensor of a source that is not a GGUF file).
+    var blocks: (_ name: String, _ shape: [Int]) throws -> GGUFBlocks? = { _, _ in nil }
 
     /// The whole tensor `name` into `tensor` (same shape).
     func read(_ name: String, into tensor: Tensor) throws {

@@ -23,7 +23,7 @@ struct BenchDecode: ParsableCommand {
     @Option(help: "A .gguf file, a directory holding one (with tokenizer.json beside it), or a Hugging Face directory.")
     var model = "models/Qwen2.5-Coder-0.5B-Instruct"
 
-    @Option(help: "Weight format: f32 (exact), int8, q4 or nf4 (QLoRA's base; slow to decode).")
+    @Option(help: "Weight format: f32 (exact), int8, q4, gguf (the file's own blocks) or nf4 (QLoRA's base; slow to decode).")
     var weights: DecoderWeightFormat = .f32
 
     @Option(help: "Batch sizes to time, comma-separated.")

@@ -48,6 +48,10 @@ public final class QuantizedLinear<Weight: QuantizedWeight>: QuantizedProjection
     /// model).
     public var byteCount: Int { weight.byteCount + (bias?.count ?? 0) * MemoryLayout<Float>.size }
 
+    public func dequantizeWeightRows(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        weight.dequantizeRows(rows, into: destination)
+    }
+
     /// x (N, in) → y (N, out). Keeps nothing: backward needs only W.
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
         precondition(x.columns == inFeatures, "\(Self.self) expects \(inFeatures) input features, got shape \(x.shape)")

@@ -8,6 +8,8 @@ public protocol QuantizedProjection: LinearLayer {
     var byteCount: Int { get }
     /// The weight, when its format has a fused few-row kernel.
     var fewRowWeight: (any FewRowQuantizedWeight)? { get }
+    /// Rows of the weight as Float32 on the calling thread (a quantised token table's lookups).
+    func dequantizeWeightRows(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>)
 }
 
 extension QuantizedProjection {

@@ -30,16 +30,24 @@ final class DecoderQuantizationTests: XCTestCase {
     func testProjectionsAndHeadAreQuantised() throws {
         for tied in [false, true] {
             let f32 = floatModel(tied: tied)
-            for format in [DecoderWeightFormat.int8, .q4] {
+            for format in [DecoderWeightFormat.int8, .q4, .gguf] {
                 let model = try f32.converted(to: format)
                 XCTAssertEqual(model.weightFormat, format)
                 XCTAssertNil(model.embedTokens)
                 XCTAssertTrue(model.layers[0].qProj is (any QuantizedProjection))
-                XCTAssertTrue(format == .int8 ? model.layers[1].downProj is QuantizedLinear<Int8Blocks>
-                                              : model.layers[1].downProj is QuantizedLinear<Q4Blocks>)
-                XCTAssertTrue(model.lmHead is QuantizedLinear<Int8Blocks>, "the lm_head stays int8 in every quantised format")
+                switch format {
+                case .int8: XCTAssertTrue(model.layers[1].downProj is QuantizedLinear<Int8Blocks>)
+                case .q4: XCTAssertTrue(model.layers[1].downProj is QuantizedLinear<Q4Blocks>)
+                default: XCTAssertEqual((model.layers[1].downProj as? QuantizedLinear<GGUFBlocks>)?.weight.type, .q8_0,
+                                        "Float32 weights are kept as Q8_0 blocks")
+                }
+                if format == .gguf {
+                    XCTAssertEqual((model.lmHead as? QuantizedLinear<GGUFBlocks>)?.weight.type, .q8_0)
+                } else {
+                    XCTAssertTrue(model.lmHead is QuantizedLinear<Int8Blocks>, "the lm_head stays int8 in int8 and q4")
+                }
                 if tied { XCTAssertTrue(model.lmHead === model.quantizedTokens) }
-                XCTAssertLessThan(model.weightBytes, f32.weightBytes * (format == .int8 ? 32 : 24) / 100)
+                XCTAssertLessThan(model.weightBytes, f32.weightBytes * (format == .q4 ? 24 : 32) / 100)
                 XCTAssertTrue(model.namedParameters.allSatisfy { !$0.0.hasSuffix("proj.weight") })
             }
         }
@@ -49,7 +57,7 @@ final class DecoderQuantizationTests: XCTestCase {
     /// prefill runs dequantise + sgemm; the decode steps run the fused kernels.
     func testCachedDecodingEqualsFullForward() throws {
         let f32 = floatModel()
-        for format in [DecoderWeightFormat.int8, .q4] {
+        for format in [DecoderWeightFormat.int8, .q4, .gguf] {
             let model = try f32.converted(to: format)
             let sequence: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
             let cache = model.makeCache(capacity: 4)
@@ -58,19 +66,27 @@ final class DecoderQuantizationTests: XCTestCase {
                 incremental += model.forward([sequence[t]], layout: PackedSequences(lengths: [1]), caches: [cache]).array
             }
             let full = model.forward(sequence, layout: PackedSequences(lengths: [sequence.count])).array
-            for (a, b) in zip(incremental, full) { XCTAssertEqual(a, b, accuracy: 1e-4, "\(format)") }
+            // gguf decode steps quantise their activations to 8 bits (≤ 1/254 of each block's largest value per input)
+            // where the prefill multiplies them exactly, so the two differ by that rounding carried through two
+            // blocks; measured 0.77 % of the largest hidden value (bound 2 %). The other formats multiply the same
+            // weights in both paths.
+            let tolerance = format == .gguf ? 0.02 * full.map(abs).max()! : 1e-4
+            let worst = zip(incremental, full).map { abs($0 - $1) }.max()!
+            if format == .gguf { print("gguf cached vs full: max |Δ| / max |h| = \(worst / full.map(abs).max()!)") }
+            XCTAssertLessThanOrEqual(worst, tolerance, "\(format)")
         }
     }
 
     /// Quantised logits stay near the Float32 ones. Measured on this model (uniform random weights, the worst case for
-    /// 4 bits): max |Δ| / max |logit| = 0.009 (int8) and 0.16 (q4); the bounds leave 2–3× room. Per weight the errors
-    /// are ≤ absmax/254 (int8) and ≤ range/30 (q4).
+    /// 4 bits): max |Δ| / max |logit| = 0.009 (int8), 0.16 (q4) and 0.012 (gguf: Q8_0 weights and 8-bit activations
+    /// in the decode-step lm_head); the bounds leave 2–3× room. Per weight the errors are ≤ absmax/254 (int8, Q8_0) and
+    /// ≤ range/30 (q4).
     func testLogitsCloseToFloat32() throws {
         let f32 = floatModel()
         let prompt: [Int32] = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 32]
         let reference = lastLogits(f32, prompt)
         let scale = reference.map(abs).max()!
-        for (format, bound) in [(DecoderWeightFormat.int8, Float(0.03)), (.q4, 0.4)] {
+        for (format, bound) in [(DecoderWeightFormat.int8, Float(0.03)), (.q4, 0.4), (.gguf, 0.03)] {
             let logits = lastLogits(try f32.converted(to: format), prompt)
             let worst = zip(logits, reference).map { abs($0 - $1) }.max()! / scale
             print("\(format): max |Δlogit| / max |logit| = \(worst)")
@@ -81,12 +97,14 @@ final class DecoderQuantizationTests: XCTestCase {
     /// A sequence decodes to the same tokens alone or in a batch: the fused kernels sum each output in the same order
     /// whatever the number of rows (and prompts longer than 8 tokens prefill through sgemm either way).
     func testBatchedGreedyGenerationMatchesSingle() throws {
-        let model = try floatModel().converted(to: .int8)
-        let generator = TextGenerator(model: model)
-        let prompts: [[Int32]] = [Array(1...12), Array(20...29), Array(30...45)]
-        let batched = generator.generate(prompts.map { .init(prompt: $0, maxNewTokens: 6) })
-        for (i, prompt) in prompts.enumerated() {
-            XCTAssertEqual(batched[i].tokens, generator.generate([.init(prompt: prompt, maxNewTokens: 6)])[0].tokens)
+        for format in [DecoderWeightFormat.int8, .gguf] {
+            let model = try floatModel().converted(to: format)
+            let generator = TextGenerator(model: model)
+            let prompts: [[Int32]] = [Array(1...12), Array(20...29), Array(30...45)]
+            let batched = generator.generate(prompts.map { .init(prompt: $0, maxNewTokens: 6) })
+            for (i, prompt) in prompts.enumerated() {
+                XCTAssertEqual(batched[i].tokens, generator.generate([.init(prompt: prompt, maxNewTokens: 6)])[0].tokens, "\(format)")
+            }
         }
     }
 
@@ -105,8 +123,10 @@ final class DecoderQuantizationTests: XCTestCase {
         let saved = DecoderWeightSource.chunkElements
         DecoderWeightSource.chunkElements = 200  // 3 rows of 64 per read
         defer { DecoderWeightSource.chunkElements = saved }
-        let loaded = try DecoderModel.load(directory: dir, weights: .int8)
         let prompt: [Int32] = [4, 8, 15, 16, 23, 42]
-        XCTAssertEqual(lastLogits(loaded, prompt), lastLogits(try f32.converted(to: .int8), prompt))
+        for format in [DecoderWeightFormat.int8, .gguf] {
+            let loaded = try DecoderModel.load(directory: dir, weights: format)
+            XCTAssertEqual(lastLogits(loaded, prompt), lastLogits(try f32.converted(to: format), prompt), "\(format)")
+        }
     }
 }

@@ -41,3 +41,28 @@ int exemplar_prefill_gemm_available(void);
 /// AVX-512 (prefill_gemm.c). Single-threaded; callers split the columns (W's rows) over threads.
 void exemplar_prefill_gemm(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
                            int accumulate);
+
+/// GGUF block types (ggml's type ids) the integer-dot-product kernels of gguf_kernels.c multiply directly.
+enum {
+    EXEMPLAR_GGUF_Q4_0 = 2, EXEMPLAR_GGUF_Q4_1 = 3, EXEMPLAR_GGUF_Q5_0 = 6, EXEMPLAR_GGUF_Q5_1 = 7,
+    EXEMPLAR_GGUF_Q8_0 = 8, EXEMPLAR_GGUF_Q4_K = 12, EXEMPLAR_GGUF_Q5_K = 13, EXEMPLAR_GGUF_Q6_K = 14,
+};
+
+/// Kernel variants: the portable one, and AVX2 (maddubs/madd integer dot products).
+enum { EXEMPLAR_GGUF_SCALAR = 1, EXEMPLAR_GGUF_AVX2 = 2 };
+
+int exemplar_gguf_type_supported(int type);
+/// Bytes of one row of k elements of `type` (0 when the type is unsupported or k is not a whole number of blocks).
+long exemplar_gguf_row_bytes(int type, long k);
+int exemplar_gguf_variant_available(int variant);
+/// The fastest variant this CPU runs (EXEMPLAR_GGUF_KERNEL=scalar forces the portable one).
+int exemplar_gguf_best_variant(void);
+
+/// m rows of x (k wide, k a multiple of 32, rows ldx apart) as 8-bit blocks of 32: q (m·k bytes, row-major), the step
+/// d of each block and s = d·Σq (m·k/32 floats each): llama.cpp's block_q8_0 / block_q8_1 values with Float32 steps.
+void exemplar_q8_quantize_rows(const float *x, long ldx, long m, long k, int8_t *q, float *d, float *s);
+
+/// y[r·ldy + o] = Σ_i W[o, i] · x[r, i] for r < m (1…8), o0 ≤ o < o1: W's rows are `row_bytes` apart in the GGUF
+/// block format `type`, x the rows quantised by exemplar_q8_quantize_rows.
+void exemplar_gguf_gemv(int type, int variant, const uint8_t *w, long row_bytes, long k, const int8_t *qx,
+                        const float *dx, const float *sx, long m, float *y, long ldy, long o0, long o1);
