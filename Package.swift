@@ -53,12 +53,16 @@ let package = Package(
             name: "Retrieval",
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
+        // Text queries against an index: the sentence encoder as Retrieval's TextEmbedder, and an index opened with
+        // the encoder that embeds its queries (the one place Encoder and Retrieval meet).
+        .target(name: "SemanticSearch", dependencies: ["Encoder", "Retrieval", "Tensor"], swiftSettings: numeric),
         .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers", "Training"], swiftSettings: numeric),
-        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
+        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "SemanticSearch", "Decoder", "Tokenizers", "Tensor"]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks", "Training",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "SemanticSearch", "Decoder", "MathTasks",
+                "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -77,6 +81,7 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers", "Training"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SemanticSearchTests", dependencies: ["SemanticSearch", "Encoder", "Retrieval", "Tensor", "TestSupport"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",
                                                              "Decoder", "Tokenizers", "MathTasks"]),
