@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -58,11 +59,15 @@ let package = Package(
         .target(name: "SemanticSearch", dependencies: ["Encoder", "Retrieval", "Tensor"], swiftSettings: numeric),
         .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers", "Training"], swiftSettings: numeric),
         .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "SemanticSearch", "Decoder", "Tokenizers", "Tensor"]),
+        .target(
+            name: "Service",
+            dependencies: ["SemanticSearch", "Retrieval", "Encoder", "Tensor", "JSONCore",
+                           .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
                 "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "SemanticSearch", "Decoder", "MathTasks",
-                "Training",
+                "Training", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -82,6 +87,8 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SemanticSearchTests", dependencies: ["SemanticSearch", "Encoder", "Retrieval", "Tensor", "TestSupport"]),
+        // Starts the built `exemplar serve` on a loopback port and talks HTTP to it.
+        .testTarget(name: "ServiceTests", dependencies: ["Encoder", "ModelFormats", "TestSupport", "ExemplarCLI"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",
                                                              "Decoder", "Tokenizers", "MathTasks"]),

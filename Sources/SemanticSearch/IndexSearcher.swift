@@ -18,9 +18,14 @@ public final class IndexSearcher {
 
     /// Loads the query encoder of an opened index: `model` (nil: the index's own model directory) with the PEFT
     /// LoRA adapter `adapter`, and checks that it makes the index's vectors.
-    public init(index: VectorIndex, model: String? = nil, adapter: String? = nil) throws {
-        let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model ?? index.metadata.modelPath),
-                                          adapter: adapter.map { URL(fileURLWithPath: $0) })
+    public convenience init(index: VectorIndex, model: String? = nil, adapter: String? = nil) throws {
+        try self.init(index: index, encoder: try SentenceEncoder(directory: URL(fileURLWithPath: model ?? index.metadata.modelPath),
+                                                                 adapter: adapter.map { URL(fileURLWithPath: $0) }))
+    }
+
+    /// An opened index with an encoder already loaded (a server shares one encoder between its routes), checked the
+    /// same way.
+    public init(index: VectorIndex, encoder: SentenceEncoder) throws {
         guard index.metadata.encoder.isCompatible(with: encoder.fingerprint) else {
             throw VectorIndexError.encoderMismatch(name: index.name, databasePath: index.databasePath,
                                                    index: index.metadata.encoder, encoder: encoder.fingerprint)
