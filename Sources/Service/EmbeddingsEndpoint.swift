@@ -6,6 +6,7 @@ import Tensor
 struct EmbeddingsEndpoint {
     let models: ServedModels
     let maxInputs: Int
+    let metrics: ServiceMetrics
 
     func respond(to request: EmbeddingRequest) async throws -> [UInt8] {
         let encoder = models.encoder
@@ -32,14 +33,15 @@ struct EmbeddingsEndpoint {
             }
         }
         let input = request.input
-        let (vectors, tokens) = try await models.queue.run { () throws -> (Tensor, Int) in
+        let (vectors, tokens) = try await metrics.queued { try await models.queue.run { () throws -> (Tensor, Int) in
             let ids: [[Int32]]
             switch input {
             case .texts(let texts): ids = try encoder.tokenize(texts)
             case .tokens(let lists): ids = lists
             }
             return (encoder.embed(tokenized: ids, batchTokens: encoder.batchTokens), ids.reduce(0) { $0 + $1.count })
-        }
+        } }
+        metrics.embedded(inputs: vectors.rows, tokens: tokens)
         return Self.reply(vectors, dimensions: request.dimensions ?? dimension, format: request.encodingFormat,
                           model: models.modelID, promptTokens: tokens)
     }

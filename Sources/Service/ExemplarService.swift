@@ -11,6 +11,7 @@ public final class ExemplarService {
     public let apiKey: String?
     private let state = ServiceState()
     private let queue = ModelQueue(label: "exemplar.encoder")
+    private let metrics = ServiceMetrics()
 
     public init(configuration: ServiceConfiguration, apiKey: String?) {
         self.configuration = configuration
@@ -45,8 +46,9 @@ public final class ExemplarService {
     }
 
     private func makeRouter() -> Router<BasicRequestContext> {
-        let state = self.state, configuration = self.configuration
+        let state = self.state, configuration = self.configuration, metrics = self.metrics
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
         router.add(middleware: BearerAuthMiddleware(apiKey: apiKey))
         router.get("health") { _, _ -> Response in
@@ -66,13 +68,18 @@ public final class ExemplarService {
         router.post("v1/embeddings") { request, _ -> Response in
             let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
             let parsed = try EmbeddingRequest(body)
-            let endpoint = EmbeddingsEndpoint(models: try state.requireModels(), maxInputs: configuration.maxInputs)
+            let endpoint = EmbeddingsEndpoint(models: try state.requireModels(), maxInputs: configuration.maxInputs, metrics: metrics)
             return JSONText.response(try await endpoint.respond(to: parsed))
         }
         router.post("v1/search") { request, _ -> Response in
             let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
             let parsed = try SearchRequest(body, maxK: configuration.maxK)
-            return JSONText.response(try await SearchEndpoint(models: try state.requireModels()).respond(to: parsed))
+            let endpoint = SearchEndpoint(models: try state.requireModels())
+            return JSONText.response(try await metrics.queued { try await endpoint.respond(to: parsed) })
+        }
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text)))
         }
         return router
     }

@@ -258,4 +258,26 @@ final class ServeEndToEndTests: XCTestCase, RunsExemplar {
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("error: ") && missing.stderr.contains("no-model"), missing.stderr)
     }
+
+    /// /metrics is Prometheus text counting requests per route and status, and the tokens embedded.
+    func testMetricsCountRequestsAndTokens() throws {
+        let server = try running()
+        func tokensEmbedded() throws -> Double {
+            let text = try server.get("/metrics").text
+            let line = text.split(separator: "\n").first { $0.hasPrefix("exemplar_embedding_tokens_total ") }
+            return line.flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+        }
+        let before = try tokensEmbedded()
+        XCTAssertEqual(try server.post("/v1/embeddings", json: ["model": "all-MiniLM-L6-v2", "input": ["a b", "c"]]).status, 200)
+        XCTAssertEqual(try server.post("/v1/embeddings", json: ["model": "nope", "input": "a"]).status, 404)
+        XCTAssertEqual(try tokensEmbedded() - before, 7, "[CLS] a b [SEP] + [CLS] c [SEP]")
+        let metrics = try server.get("/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        for line in [#"exemplar_requests_total{route="/v1/embeddings",method="POST",status="200"}"#,
+                     #"exemplar_requests_total{route="/v1/embeddings",method="POST",status="404"}"#,
+                     #"exemplar_request_duration_seconds_count{route="/v1/embeddings",method="POST",status="200"}"#,
+                     "exemplar_encoder_queue_depth 0.0", "# TYPE exemplar_embedding_inputs histogram"] {
+            XCTAssertTrue(metrics.text.contains(line), "\(line) not in\n\(metrics.text)")
+        }
+    }
 }
