@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -53,12 +55,21 @@ let package = Package(
             name: "Retrieval",
             dependencies: ["Tensor", "ModelFormats", "CFaiss", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: numeric),
+        // Text queries against an index: the sentence encoder as Retrieval's TextEmbedder, and an index opened with
+        // the encoder that embeds its queries (the one place Encoder and Retrieval meet).
+        .target(name: "SemanticSearch", dependencies: ["Encoder", "Retrieval", "Tensor"], swiftSettings: numeric),
         .target(name: "Decoder", dependencies: ["Tensor", "NN", "ModelFormats", "Tokenizers", "Training"], swiftSettings: numeric),
-        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "Decoder", "Tokenizers", "Tensor"]),
+        .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "SemanticSearch", "Decoder", "Tokenizers", "Tensor"]),
+        .target(
+            name: "Service",
+            dependencies: ["SemanticSearch", "Retrieval", "Encoder", "Tensor", "JSONCore",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
         .executableTarget(
             name: "ExemplarCLI",
             dependencies: [
-                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "Decoder", "MathTasks", "Training",
+                "Tensor", "NN", "ModelFormats", "Tokenizers", "Encoder", "Retrieval", "SemanticSearch", "Decoder", "MathTasks",
+                "Training", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -77,6 +88,9 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "NN", "Tensor", "TestSupport", "ModelFormats", "Tokenizers", "Training"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Encoder", "Tensor", "ModelFormats", "TestSupport",
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SemanticSearchTests", dependencies: ["SemanticSearch", "Encoder", "Retrieval", "Tensor", "TestSupport"]),
+        // Starts the built `exemplar serve` on a loopback port and talks HTTP to it.
+        .testTarget(name: "ServiceTests", dependencies: ["Encoder", "ModelFormats", "TestSupport", "ExemplarCLI"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",
                                                              "Decoder", "Tokenizers", "MathTasks"]),

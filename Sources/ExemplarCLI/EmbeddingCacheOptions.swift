@@ -2,6 +2,7 @@ import ArgumentParser
 import Encoder
 import Foundation
 import Retrieval
+import SemanticSearch
 
 /// `--no-embedding-cache` / `--embedding-cache DIR` on the commands that embed texts: vectors this encoder already
 /// made for the same texts are read back from the cache (`CachingEmbedder`) instead of computed again.
@@ -26,10 +27,9 @@ struct EmbeddingCacheOptions: ParsableArguments {
         return base.appendingPathComponent("exemplar/embeddings")
     }
 
-    /// `encoder`, behind the cache when it is on. The maximum sequence length joins the identity: it changes the
-    /// vectors of long texts without changing the weights.
+    /// `encoder`, behind the cache when it is on.
     func embedder(_ encoder: SentenceEncoder) throws -> TextEmbedder {
         guard let directory else { return encoder }
-        return try CachingEmbedder(encoder, cacheDirectory: directory, configuration: "max_seq_length=\(encoder.maxSequenceLength)")
+        return try CachingEmbedder(encoder, cacheDirectory: directory)
     }
 }

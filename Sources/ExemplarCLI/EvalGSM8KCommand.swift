@@ -124,7 +124,10 @@ struct EvalGSM8KCommand: ParsableCommand {
         if format == .chat && !hasTemplate {
             throw RunConfigError(description: "\(modelPath): the model has no chat template; use --prompt-format plain")
         }
-        let sources = try ShotSources(cfg)
+        let sources = try ShotSource(selection: cfg.shotSelection, shots: cfg.shots, seed: UInt64(cfg.seed), trainData: cfg.trainData,
+                                     index: cfg.index, indexDirectory: URL(fileURLWithPath: cfg.indexDir),
+                                     encoder: cfg.encoder.isEmpty ? nil : cfg.encoder,
+                                     encoderAdapter: cfg.encoderAdapter.isEmpty ? nil : cfg.encoderAdapter)
         // Zero shots are zero shots whatever their source: recorded as fixed, so a rerun with another selection resumes.
         var settings = GSM8KRunSettings(model: cfg.model, testData: cfg.testData, promptFormat: cfg.promptFormat, shots: cfg.shots,
                                         shotSelection: cfg.shots > 0 ? cfg.shotSelection : .fixed, maxNewTokens: cfg.maxNewTokens)
@@ -135,18 +138,7 @@ struct EvalGSM8KCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: weights) else { throw ModelLoadingError.missingFile(weights) }
             settings.adapterSHA256 = try SHA256.hex(ofFile: weights)
         }
-        if cfg.shots > 0 {
-            switch cfg.shotSelection {
-            case .fixed: settings.trainData = cfg.trainData
-            case .random: settings.trainData = cfg.trainData; settings.seed = UInt64(cfg.seed)
-            case .retrieved:
-                let index = sources.retriever!.index
-                settings.index = index.name
-                settings.indexDocuments = index.count
-                settings.indexEmbedded = index.metadata.embedded.rawValue
-                settings.encoder = index.metadata.encoder
-            }
-        }
+        sources.record(in: &settings)
 
         let outDirectory = cfg.outputDirectory
         let run = try GSM8KRunDirectory(URL(fileURLWithPath: outDirectory), settings: settings)
@@ -159,7 +151,9 @@ struct EvalGSM8KCommand: ParsableCommand {
             + GSM8KSummary.describe(settings, format: format))
 
         if !pending.isEmpty {
-            let shots = try sources.shots(for: pending.map { test[$0] }, indices: pending, k: cfg.shots)
+            let shots = try retrievingWithProgress(sources.retriever != nil, count: pending.count) { progress in
+                try sources.shots(for: pending.map { test[$0] }, indices: pending, k: cfg.shots, progress: progress)
+            }
             let loadStart = Date()
             let lm = try LanguageModel.load(path: modelPath, adapter: cfg.adapter.isEmpty ? nil : URL(fileURLWithPath: cfg.adapter),
                                             weights: cfg.weights)
@@ -171,10 +165,7 @@ struct EvalGSM8KCommand: ParsableCommand {
 
             let interrupted = InterruptFlag()
             let progress = EvalProgress(total: count, finished: Array(run.predictions.values.filter { $0.index < count }))
-            for start in stride(from: 0, to: questions.count, by: cfg.batchSize) {
-                if interrupted.isSet { break }
-                let batch = evaluator.run(Array(questions[start..<min(start + cfg.batchSize, questions.count)]),
-                                          onToken: progress.token)
+            try evaluator.run(questions, batchSize: cfg.batchSize, shouldStop: { interrupted.isSet }, onToken: progress.token) { batch in
                 try run.append(batch)
                 progress.finished(batch)
                 if showOutputs {
@@ -189,6 +180,14 @@ struct EvalGSM8KCommand: ParsableCommand {
         try run.writeSummary(summary)
         print(summary.markdown, terminator: "")
         log(String(format: "%@ (this run %.1f s)", run.summaryMarkdownFile.path as NSString, Date().timeIntervalSince(runStart)))
+    }
+
+    /// Runs `body` with a "retrieve" progress bar on stderr when shots are retrieved (the other sources are instant).
+    private func retrievingWithProgress<T>(_ retrieving: Bool, count: Int, _ body: (((Int) -> Void)?) throws -> T) rethrows -> T {
+        guard retrieving else { return try body(nil) }
+        let bar = ProgressBar(total: count, label: "retrieve", unit: "questions")
+        defer { bar.finish() }
+        return try body { bar.update($0) }
     }
 
     private func printOutput(_ p: GSM8KPrediction) {

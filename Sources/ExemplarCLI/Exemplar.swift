@@ -7,7 +7,7 @@ struct Exemplar: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exemplar",
         abstract: "Retrieval-augmented math reasoning on the CPU: sentence embeddings, indexes, fine-tuning, evaluation.",
-        subcommands: [EmbedCommand.self, NearestCommand.self, IndexCommand.self, SearchCommand.self, TrainEncoderCommand.self, TrainDecoderCommand.self, MinePairsCommand.self, ExportCommand.self, MergeCommand.self, GenerateCommand.self, EvalCommand.self, BenchCommand.self])
+        subcommands: [EmbedCommand.self, ServeCommand.self, NearestCommand.self, IndexCommand.self, SearchCommand.self, TrainEncoderCommand.self, TrainDecoderCommand.self, MinePairsCommand.self, ExportCommand.self, MergeCommand.self, GenerateCommand.self, EvalCommand.self, BenchCommand.self])
 
     static func main() {
         useFastestBLASKernels()

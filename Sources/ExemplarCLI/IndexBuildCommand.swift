@@ -2,6 +2,7 @@ import ArgumentParser
 import Encoder
 import Foundation
 import ModelFormats
+import MathTasks
 import Retrieval
 import Tensor
 

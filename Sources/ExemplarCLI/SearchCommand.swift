@@ -1,8 +1,8 @@
 import ArgumentParser
-import Encoder
 import Foundation
 import ModelFormats
 import Retrieval
+import SemanticSearch
 import Tensor
 
 struct SearchCommand: ParsableCommand {
@@ -49,25 +49,14 @@ struct SearchCommand: ParsableCommand {
             let vectorIndex = try VectorIndex.open(index, in: URL(fileURLWithPath: indexDir))
             if let queryVectors { return try searchVectors(vectorIndex, path: queryVectors) }
             let question = question!
-            let encoder = try SentenceEncoder(directory: URL(fileURLWithPath: model ?? vectorIndex.metadata.modelPath),
-                                              adapter: adapter.map { URL(fileURLWithPath: $0) })
-            let results = try vectorIndex.search([question], encoder: encoder, k: k)
-            let hits = try vectorIndex.hits(results, query: 0)
+            let searcher = try IndexSearcher(index: vectorIndex, model: model, adapter: adapter)
+            let answer = try searcher.search([question], k: k)[0]
             if json {
-                printJSON([
-                    "index": index, "query": question, "k": k, "metric": vectorIndex.metadata.metric.rawValue,
-                    "results": hits.enumerated().map { rank, hit in
-                        [
-                            "rank": rank + 1, "id": hit.document.id, "score": (Double(hit.score) * 1e6).rounded() / 1e6,
-                            "source": hit.document.source, "split": hit.document.split, "question": hit.document.question,
-                            "solution": hit.document.solution, "final_answer": hit.document.finalAnswer ?? NSNull(),
-                        ] as [String: Any]
-                    },
-                ])
+                printJSON(answer.jsonObject)
                 return
             }
             print("Query: \(question)\n")
-            for (rank, hit) in hits.enumerated() {
+            for (rank, hit) in answer.hits.enumerated() {
                 let d = hit.document
                 print(String(format: "%d. [%.4f] ", rank + 1, hit.score) + "\(d.source)/\(d.split) #\(d.id)")
                 print("   Question: \(d.question)")

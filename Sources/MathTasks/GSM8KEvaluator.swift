@@ -53,4 +53,16 @@ public final class GSM8KEvaluator {
                             finishReason: output.finishReason.rawValue, seconds: seconds / Double(batch.count))
         }
     }
+
+    /// The few-shot loop of an evaluation: `questions` generated `batchSize` at a time, each batch's predictions
+    /// handed to `onBatch` (to be saved) before the next batch starts. `shouldStop` is asked before every batch, so an
+    /// interrupted run ends between batches with everything generated so far saved.
+    public func run(_ questions: [Question], batchSize: Int, shouldStop: () -> Bool = { false }, onToken: (() -> Void)? = nil,
+                    onBatch: ([GSM8KPrediction]) throws -> Void) rethrows {
+        precondition(batchSize > 0, "batchSize must be positive")
+        for start in stride(from: 0, to: questions.count, by: batchSize) {
+            if shouldStop() { break }
+            try onBatch(run(Array(questions[start..<min(start + batchSize, questions.count)]), onToken: onToken))
+        }
+    }
 }

@@ -2,7 +2,7 @@ import Tensor
 
 /// What retrieval needs from an encoder: texts in, unit-length (or not) vectors out, and a fingerprint that says
 /// which weights made them, so an index is never queried with vectors from another model.
-/// `SentenceEncoder` conforms in the CLI; tests use small fakes.
+/// `SentenceEncoder` conforms in SemanticSearch (Retrieval knows no model); tests use small fakes.
 public protocol TextEmbedder: AnyObject {
     /// Vector size.
     var dimension: Int { get }

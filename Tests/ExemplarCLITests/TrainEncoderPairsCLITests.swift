@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ModelFormats
+import MathTasks
 import Retrieval
 import TestSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import Retrieval
+import MathTasks
 
 /// Real GSM8K train problems, copied verbatim from data/gsm8k/train.jsonl (the JSON line as stored; `line` is its
 /// 0-based line), for tests that must not need the data directory.

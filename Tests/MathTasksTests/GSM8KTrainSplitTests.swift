@@ -1,12 +1,12 @@
 import Foundation
 import XCTest
 import TestSupport
-@testable import Retrieval
+@testable import MathTasks
 
 final class GSM8KTrainSplitTests: XCTestCase {
     /// The first outputs of SplitMix64 from seed 0, as published with the algorithm.
     func testSplitMix64ReferenceOutputs() {
-        var rng = Retrieval.SplitMix64(seed: 0)
+        var rng = MathTasks.SplitMix64(seed: 0)
         XCTAssertEqual([rng.next(), rng.next(), rng.next()], [16_294_208_416_658_607_535, 7_960_286_522_194_355_700, 487_617_019_471_545_679])
     }
 

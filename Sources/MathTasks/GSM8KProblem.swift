@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormats
+import Retrieval
 
 /// One GSM8K record: a question and its worked solution (the `answer` field, ending in "#### <final answer>").
 public struct GSM8KProblem: Equatable, Sendable {

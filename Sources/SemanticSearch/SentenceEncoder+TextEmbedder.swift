@@ -2,7 +2,7 @@ import Encoder
 import Retrieval
 import Tensor
 
-/// The encoder as retrieval sees it.
+/// The encoder as retrieval sees it: mean pooling, normalised when the model's sentence-transformers config says so.
 extension SentenceEncoder: TextEmbedder {
     public var fingerprint: EncoderFingerprint {
         EncoderFingerprint(model: directory.lastPathComponent, weightsSHA256: weightsSHA256, adapterSHA256: adapterSHA256,

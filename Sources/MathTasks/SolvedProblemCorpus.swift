@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormats
+import Retrieval
 
 /// Reads solved problems from a JSON Lines file in GSM8K's layout (`question`, `answer` ending in `#### N`).
 public enum SolvedProblemCorpus {
