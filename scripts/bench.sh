@@ -7,9 +7,10 @@
 # (default 30), and the peer's train_lora.py for as many; steady pairs/s over the steps after the first five, as the
 # peer counts them.
 # decode: per model in $DECODE_MODELS (default: both proxies), $DECODE_ROUNDS (3) rounds of the peer
-# ../shared/peers/decoder/bench_decode.py on the converted HF directory (transformers fp32, 2 threads), then
-# `exemplar bench decode` per format in $DECODE_WEIGHTS (default: f32 int8 q4), one timed run each; prints each JSON
-# and the median over rounds of each ratio to the peer's run of the same round.
+# ../shared/peers/decoder/bench_decode.py on the converted HF directory (transformers fp32, 2 threads), llama.cpp
+# (../shared/peers/decoder/bench_llamacpp.py: llama-cpp-python in the peer venv, 2 threads, the same GGUF file), then
+# `exemplar bench decode` per format in $DECODE_WEIGHTS (default: f32 int8 q4 gguf), one timed run each; prints each
+# JSON and the median over rounds of each ratio to the peers' runs of the same round (llama.cpp: batch 1 and prefill).
 # sft: per model in $SFT_MODELS (default: both proxies), the peer's ../shared/peers/decoder/lora_step.py (transformers
 # + PEFT fp32, r 16 on the seven projections, batch 4, each example padded/truncated to 256 tokens) for $SFT_STEPS
 # steps (default 5), then `exemplar train-decoder` with the same recipe (r 16 / alpha 32 / dropout 0, batch 4 without
@@ -97,7 +98,14 @@ PY
                --out "$OLDPWD/$OUT/peer-decode-$m-r$r.json") > /dev/null 2>&1
             cat "$OUT/peer-decode-$m-r$r.json"
           fi
-          for wf in ${DECODE_WEIGHTS:-f32 int8 q4}; do
+          gguf=$(ls models/$m/*.gguf 2> /dev/null | head -1)
+          if [ -x "$PY" ] && [ -n "$gguf" ] && "$PY" -c 'import llama_cpp' 2> /dev/null; then
+            echo "round $r, llama.cpp decode $m: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+            (cd "$PEERS/decoder" && GSM8K_DIR="$OLDPWD/data/gsm8k" "$PY" bench_llamacpp.py "$OLDPWD/$gguf" --runs 1) \
+              > "$OUT/llamacpp-$m-r$r.json" 2> "$OUT/llamacpp-$m-r$r.log" || echo "bench_llamacpp.py failed: $OUT/llamacpp-$m-r$r.log" >&2
+            cat "$OUT/llamacpp-$m-r$r.json"
+          fi
+          for wf in ${DECODE_WEIGHTS:-f32 int8 q4 gguf}; do
             echo "round $r, exemplar decode $m $wf: $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
             $B bench decode --model "models/$m" --weights "$wf" --runs 1 > "$OUT/decode-$m-$wf-r$r.json" 2> /dev/null
             cat "$OUT/decode-$m-$wf-r$r.json"
@@ -111,26 +119,48 @@ metrics = [("bs1 decode", "bs1_decode_tok_s", lambda o: o["bs1"]["decode_tok_s"]
            ("bs8 decode", "bs8_decode_tok_s", lambda o: o["bs8"]["decode_tok_s"]),
            ("prefill", "prefill_tok_s", lambda o: o["prefill"]["tok_s"])]
 runs = {}
-for path in glob.glob(f"{out}/*decode-*-r*.json"):
+for path in glob.glob(f"{out}/*decode-*-r*.json") + glob.glob(f"{out}/llamacpp-*-r*.json"):
     name = os.path.basename(path)[:-5]
+    if os.path.getsize(path) == 0:
+        continue
     if m := re.match(r"peer-decode-(.+)-r(\d+)$", name):
         model, fmt, r = m.group(1), "peer", m.group(2)
+    elif m := re.match(r"llamacpp-(.+)-r(\d+)$", name):
+        model, fmt, r = m.group(1), "llama.cpp", m.group(2)
     else:
         model, fmt, r = re.match(r"decode-(.+)-(\w+)-r(\d+)$", name).groups()
     runs.setdefault(model, {}).setdefault(fmt, {})[int(r)] = json.load(open(path))
-print("tok/s: median over rounds; (ratio): median over rounds of ours / the peer's run of the same round")
-print(f"{'model':28} {'weights':7} " + " ".join(f"{m[0] + ' tok/s':>22}" for m in metrics) + f" {'peak RSS MiB':>13}")
+
+def value(fmt, o, metric):
+    if fmt == "peer":
+        return o.get({"bs1": "bs1_decode_tok_s", "bs8": "bs8_decode_tok_s", "prefill": "prefill_tok_s"}[metric])
+    if fmt == "llama.cpp":
+        return o.get({"bs1": "decode_bs1_tok_s", "prefill": "prefill_tok_s"}.get(metric, ""))
+    return o["prefill"]["tok_s"] if metric == "prefill" else o[metric]["decode_tok_s"]
+
+print("tok/s: median over rounds; (×T) and (×L): median over rounds of ours / transformers' and / llama.cpp's run of the same round")
+print(f"{'model':28} {'weights':9} " + " ".join(f"{m + ' tok/s':>30}" for m in ("bs1 decode", "bs8 decode", "prefill"))
+      + f" {'peak RSS MiB':>13}")
 for model, formats in sorted(runs.items()):
-    peer = formats.get("peer", {})
-    for fmt in ["peer"] + [f for f in ("f32", "int8", "q4") if f in formats]:
+    for fmt in [f for f in ("peer", "llama.cpp", "f32", "int8", "q4", "gguf") if f in formats]:
         cells = []
-        for label, peer_key, ours in metrics:
-            values = {r: (o[peer_key] if fmt == "peer" else ours(o)) for r, o in formats[fmt].items()}
-            ratios = [values[r] / peer[r][peer_key] for r in values if fmt != "peer" and r in peer]
+        for metric in ("bs1", "bs8", "prefill"):
+            values = {r: value(fmt, o, metric) for r, o in formats[fmt].items()}
+            values = {r: v for r, v in values.items() if v is not None}
+            if not values:
+                cells.append("—")
+                continue
             text = f"{statistics.median(values.values()):8.1f}"
-            cells.append(text + (f" ({statistics.median(ratios):4.2f}x)" if ratios else " " * 8))
+            for peer, tag in (("peer", "T"), ("llama.cpp", "L")):
+                if fmt in ("peer", "llama.cpp"):
+                    continue
+                ratios = [values[r] / value(peer, formats[peer][r], metric) for r in values
+                          if r in formats.get(peer, {}) and value(peer, formats[peer][r], metric)]
+                if ratios:
+                    text += f" ({statistics.median(ratios):4.2f}x{tag})"
+            cells.append(text)
         rss = statistics.median(o.get("peak_rss_MiB", 0) for o in formats[fmt].values())
-        print(f"{model:28} {fmt:7} " + " ".join(f"{c:>22}" for c in cells) + f" {rss:13.0f}")
+        print(f"{model:28} {fmt:9} " + " ".join(f"{c:>30}" for c in cells) + f" {rss:13.0f}")
 PY
       ;;
     sft)

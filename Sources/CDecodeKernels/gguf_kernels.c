@@ -274,7 +274,7 @@ static inline int type_has_minimum(int type) { return !type_is_signed(type); }
 /// (maddubs: unsigned × signed bytes to int16 pair sums; madd: × the multipliers to int32), then scaled in Float32.
 /// Signed weights go through maddubs as |q| with the activation's sign flipped where q < 0. One weight row at a time:
 /// two or four rows with independent accumulators measured 1.3–1.6× slower at M = 1 (Zen 2; the decoders' extra
-/// registers spill).
+/// registers spill), and splitting M = 5…8 into two passes of ≤ 4 rows (as the Float32 kernels do) no faster.
 #define GGUF_GEMV(TYPE, M)                                                                                         \
     for (long o = o0; o < o1; o++) {                                                                               \
         const uint8_t *row = w + o * row_bytes;                                                                    \
@@ -326,8 +326,63 @@ static void gemv_avx2(int type, const uint8_t *w, long row_bytes, long k, const 
     default: break;
     }
 }
+
+static inline __attribute__((always_inline)) void dequantize_avx2(int type, const uint8_t *w, long row_bytes, long k,
+                                                                   long r0, long r1, float *dst) {
+    const long nc = k / QK;
+    for (long o = r0; o < r1; o++) {
+        const uint8_t *row = w + o * row_bytes;
+        float *out = dst + (o - r0) * k;
+        for (long c = 0; c < nc; c++) {
+            __m256i mult;
+            const __m256i q = chunk_bytes(type, row, c, &mult);
+            float scale, minimum;
+            chunk_scales(type, row, c, &scale, &minimum);
+            const __m128i halves[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
+            const int multipliers[2] = {_mm256_extract_epi16(mult, 0), _mm256_extract_epi16(mult, 8)};
+            UNROLL for (int g = 0; g < 4; g++) {
+                const __m128i part = g & 1 ? _mm_unpackhi_epi64(halves[g / 2], halves[g / 2]) : halves[g / 2];
+                const __m256i wide = type_is_signed(type) ? _mm256_cvtepi8_epi32(part) : _mm256_cvtepu8_epi32(part);
+                const __m256i scaled = _mm256_mullo_epi32(wide, _mm256_set1_epi32((int16_t)multipliers[g / 2]));
+                _mm256_storeu_ps(out + QK * c + 8 * g, _mm256_fmadd_ps(_mm256_cvtepi32_ps(scaled), _mm256_set1_ps(scale),
+                                                                      _mm256_set1_ps(minimum)));
+            }
+        }
+    }
+}
+
+static void gguf_dequantize_avx2(int type, const uint8_t *w, long row_bytes, long k, long r0, long r1, float *dst) {
+    switch (type) {
+    case EXEMPLAR_GGUF_Q4_0: dequantize_avx2(EXEMPLAR_GGUF_Q4_0, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q4_1: dequantize_avx2(EXEMPLAR_GGUF_Q4_1, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q5_0: dequantize_avx2(EXEMPLAR_GGUF_Q5_0, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q5_1: dequantize_avx2(EXEMPLAR_GGUF_Q5_1, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q8_0: dequantize_avx2(EXEMPLAR_GGUF_Q8_0, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q4_K: dequantize_avx2(EXEMPLAR_GGUF_Q4_K, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q5_K: dequantize_avx2(EXEMPLAR_GGUF_Q5_K, w, row_bytes, k, r0, r1, dst); break;
+    case EXEMPLAR_GGUF_Q6_K: dequantize_avx2(EXEMPLAR_GGUF_Q6_K, w, row_bytes, k, r0, r1, dst); break;
+    default: break;
+    }
+}
 #define HAVE_AVX2_VARIANT 1
 #endif
+
+void exemplar_gguf_dequantize(int type, const uint8_t *w, long row_bytes, long k, long r0, long r1, float *dst) {
+    if (!exemplar_gguf_type_supported(type)) return;
+#ifdef HAVE_AVX2_VARIANT
+    gguf_dequantize_avx2(type, w, row_bytes, k, r0, r1, dst);
+#else
+    int q[QK], mult[QK];
+    for (long o = r0; o < r1; o++)
+        for (long c = 0; c < k / QK; c++) {
+            const uint8_t *row = w + o * row_bytes;
+            float scale, minimum;
+            chunk_scales(type, row, c, &scale, &minimum);
+            chunk_integers(type, row, c, q, mult);
+            for (int i = 0; i < QK; i++) dst[(o - r0) * k + QK * c + i] = scale * (float)(mult[i] * q[i]) + minimum;
+        }
+#endif
+}
 
 int exemplar_gguf_variant_available(int variant) {
     switch (variant) {

@@ -9,8 +9,7 @@ import Tensor
 /// per block of 32 (`exemplar_q8_quantize_rows`) and each chunk of 32 weights is multiplied with integer dot
 /// products, so the weight streams from memory at its file size (5.5 bits per weight for Q5_0) and the arithmetic is
 /// 32 multiply-adds per instruction instead of Float32's 8. The activation rounding is the one approximation (about
-/// 0.4 % of a block's largest value per element); prefill dequantises to Float32 (`GGUFDequantiser`, exact) and
-/// uses sgemm.
+/// 0.4 % of a block's largest value per element); prefill dequantises to Float32 and uses the GEMM.
 public final class GGUFBlocks: FewRowQuantizedWeight {
     public let type: GGUFTensorType
     public let rows: Int
@@ -77,9 +76,11 @@ public final class GGUFBlocks: FewRowQuantizedWeight {
     /// The first byte of row `row` (tests read real blocks through it).
     public func rowBlocks(_ row: Int) -> UnsafeMutableRawPointer { bytes + row * rowBytes }
 
+    /// The rows as Float32 through the kernels' own block decoders (AVX2; 4–8× `GGUFDequantiser`'s speed, which
+    /// mattered in prefill), equal to `GGUFDequantiser` — gguf-py's values — to within one rounding per weight.
     public func dequantizeRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
-        GGUFDequantiser.dequantise(type, blocks: bytes + range.lowerBound * rowBytes,
-                                   count: range.count * (columns / type.blockSize), into: destination)
+        exemplar_gguf_dequantize(Int32(type.rawValue), bytes.assumingMemoryBound(to: UInt8.self), rowBytes, columns,
+                                 range.lowerBound, range.upperBound, destination)
     }
 
     public func multiplyFewRows(_ x: UnsafePointer<Float>, ldx: Int, rows m: Int, into y: UnsafeMutablePointer<Float>,

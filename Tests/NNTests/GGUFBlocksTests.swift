@@ -42,6 +42,37 @@ final class GGUFBlocksTests: XCTestCase {
         return weight
     }
 
+    /// The weight's values as gguf-py computes them (`GGUFDequantiser`, independent of the kernels' decoders).
+    static func referenceValues(_ weight: GGUFBlocks) -> [Float] {
+        let n = weight.rows * weight.columns
+        return [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            GGUFDequantiser.dequantise(weight.type, blocks: weight.rowBlocks(0), count: n / weight.type.blockSize,
+                                       into: buffer.baseAddress!)
+            count = n
+        }
+    }
+
+    /// The kernels' dequantisation (prefill) against gguf-py's values: gguf-py rounds scale·q and then + minimum, the
+    /// kernels round once (a fused multiply-add), so they differ by at most two roundings (2 · 2⁻²⁴) of terms no larger
+    /// than the tensor's largest value (plus its small minimum) here: bound 4e-7 of the largest value.
+    func testDequantizedRowsMatchTheReferenceDequantiser() {
+        for (t, type) in Self.types.enumerated() {
+            let columns = type.blockSize == 256 ? 512 : 96
+            let weight = Self.randomWeight(type, rows: 7, columns: columns, seed: UInt64(300 + t))
+            let reference = Self.referenceValues(weight)
+            var values = [Float](repeating: .nan, count: reference.count)
+            values.withUnsafeMutableBufferPointer { weight.dequantizeRows(0..<7, into: $0.baseAddress!) }
+            let largest = reference.map(abs).max()!
+            for (a, b) in zip(values, reference) {
+                XCTAssertLessThanOrEqual(abs(a - b), 4e-7 * largest, "\(type): \(a) vs \(b)")
+            }
+            // Rows from the middle land at the start of the buffer.
+            var two = [Float](repeating: .nan, count: 2 * columns)
+            two.withUnsafeMutableBufferPointer { weight.dequantizeRows(3..<5, into: $0.baseAddress!) }
+            XCTAssertEqual(two, Array(values[(3 * columns)..<(5 * columns)]), "\(type)")
+        }
+    }
+
     struct SplitMix {
         var state: UInt64
         init(_ seed: UInt64) { state = seed }
@@ -66,10 +97,7 @@ final class GGUFBlocksTests: XCTestCase {
         let n = weight.rows, k = weight.columns
         var rng = SplitMix(seed)
         let x = (0..<(m * k)).map { _ in rng.float() * (rng.next() % 8 == 0 ? 4 : 1) }
-        let w = [Float](unsafeUninitializedCapacity: n * k) { buffer, count in
-            weight.dequantizeRows(0..<n, into: buffer.baseAddress!)
-            count = n * k
-        }
+        let w = Self.referenceValues(weight)
         var y = [Float](repeating: .nan, count: m * n)
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { weight.multiplyFewRows(xp.baseAddress!, ldx: k, rows: m, into: $0.baseAddress!, ldy: n, outputs: 0..<n) }
@@ -158,8 +186,7 @@ final class GGUFBlocksTests: XCTestCase {
         let tensor = Tensor(shape: [4, 64], values: values)
         let weight = GGUFBlocks(quantizing: tensor)
         XCTAssertEqual(weight.type, .q8_0)
-        var back = [Float](repeating: 0, count: values.count)
-        back.withUnsafeMutableBufferPointer { weight.dequantizeRows(0..<4, into: $0.baseAddress!) }
+        let back = Self.referenceValues(weight)
         for b in 0..<(values.count / 32) {
             let block = values[(32 * b)..<(32 * b + 32)], step = block.map { abs($0) }.max()! / 127
             let stored = Float(Float16(step)), bound = step / 2 + 127 * abs(stored - step)

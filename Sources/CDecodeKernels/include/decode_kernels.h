@@ -66,3 +66,7 @@ void exemplar_q8_quantize_rows(const float *x, long ldx, long m, long k, int8_t 
 /// block format `type`, x the rows quantised by exemplar_q8_quantize_rows.
 void exemplar_gguf_gemv(int type, int variant, const uint8_t *w, long row_bytes, long k, const int8_t *qx,
                         const float *dx, const float *sx, long m, float *y, long ldy, long o0, long o1);
+
+/// Rows r0 ..< r1 of W (`type` blocks, rows `row_bytes` apart, k wide) as Float32, row-major from dst: per 32
+/// weights scale·(mult·q) + minimum, the values llama.cpp's dequantize_row_* gives to within one rounding.
+void exemplar_gguf_dequantize(int type, const uint8_t *w, long row_bytes, long k, long r0, long r1, float *dst);
