@@ -21,7 +21,7 @@ final class GGUFBlocksTests: XCTestCase {
     /// Random bytes for the codes, sensible f16 values for the scales (random bytes there would be NaN or huge).
     static func randomWeight(_ type: GGUFTensorType, rows: Int, columns: Int, seed: UInt64) -> GGUFBlocks {
         let weight = GGUFBlocks(type: type, rows: rows, columns: columns)
-        var rng = SplitMix(seed)
+        var rng = RandomGenerator(seed: seed)
         let raw = weight.rowBlocks(0)
         for i in 0..<(rows * weight.rowBytes) { raw.storeBytes(of: UInt8(truncatingIfNeeded: rng.next()), toByteOffset: i, as: UInt8.self) }
         let halves: [Int]
@@ -73,19 +73,6 @@ final class GGUFBlocksTests: XCTestCase {
         }
     }
 
-    struct SplitMix {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
-    }
-
     /// Checks `weight` times `m` random rows against two references, in Double:
     /// - exact: the dequantised weight times the activations as the kernel quantised them (8 bits per 32, step
     ///   max|x|/127): only Float32 rounding differs, so |error| ≤ 1e-5 · Σ|w·x̂| (≈ 80 roundings of 2⁻²⁴);
@@ -95,8 +82,8 @@ final class GGUFBlocksTests: XCTestCase {
     func check(_ weight: GGUFBlocks, kernel: GGUFKernel, rows m: Int, seed: UInt64, label: String) {
         weight.kernel = kernel
         let n = weight.rows, k = weight.columns
-        var rng = SplitMix(seed)
-        let x = (0..<(m * k)).map { _ in rng.float() * (rng.next() % 8 == 0 ? 4 : 1) }
+        var rng = RandomGenerator(seed: seed)
+        let x = (0..<(m * k)).map { _ in (rng.nextFloat() * 2 - 1) * (rng.next() % 8 == 0 ? 4 : 1) }
         let w = Self.referenceValues(weight)
         var y = [Float](repeating: .nan, count: m * n)
         x.withUnsafeBufferPointer { xp in
@@ -181,8 +168,8 @@ final class GGUFBlocksTests: XCTestCase {
     /// Quantising a Float32 matrix gives Q8_0 whose dequantised values are within half a step of the originals plus
     /// the step's own rounding to f16 (|q| ≤ 127 times it).
     func testQuantizingGivesQ8_0() {
-        var rng = SplitMix(3)
-        let values = (0..<(4 * 64)).map { _ in rng.float() }
+        var rng = RandomGenerator(seed: 3)
+        let values = (0..<(4 * 64)).map { _ in (rng.nextFloat() * 2 - 1) }
         let tensor = Tensor(shape: [4, 64], values: values)
         let weight = GGUFBlocks(quantizing: tensor)
         XCTAssertEqual(weight.type, .q8_0)
