@@ -2,18 +2,12 @@
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
+#include "avx2_sum.h"
 
 // AVX2 + FMA (the package's x86-64 baseline, see Package.swift). Each kernel is written once as an always-inline
 // function of the activation row count M and the number R of weight rows done together, and instantiated per M so
 // the compiler keeps all R·M accumulators in registers. Every output is one accumulator updated block quarter by block
 // quarter in order, whatever M and R are: a sequence's results do not depend on the batch it is decoded in.
-
-static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 /// Quarter j (8 values) of block b of 8-bit weight row `row`, as Float32.
 static inline __attribute__((always_inline)) __m256 q8_quarter(const uint8_t *u, const float *scales,

@@ -4,6 +4,7 @@
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "avx2_sum.h"
 #endif
 
 // Products with weights kept in a GGUF file's own block formats (ggml-common.h's block_q4_0 … block_q6_K), the way
@@ -203,13 +204,6 @@ static void gemv_scalar(int type, const uint8_t *w, long row_bytes, long k, cons
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 /// 16 bytes of nibbles → 32 bytes: the low nibbles (elements 0…15), then the high ones (16…31).
 static inline __m256i split_nibbles(const uint8_t *p) {
     const __m128i bytes = _mm_loadu_si128((const __m128i *)p), low = _mm_set1_epi8(0x0F);
@@ -295,7 +289,7 @@ static inline int type_has_minimum(int type) { return !type_is_signed(type); }
                 if (type_has_minimum(TYPE)) mins[r] += minimum * sx[r * nc + c];                                   \
             }                                                                                                      \
         }                                                                                                          \
-        UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum8(acc[r]) + mins[r];                            \
+        UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum(acc[r]) + mins[r];                            \
     }
 
 #define GGUF_ROWS(TYPE)                                    \
