@@ -9,10 +9,7 @@ public final class ShotRetriever {
     public let embedder: TextEmbedder
 
     public init(index: VectorIndex, embedder: TextEmbedder) throws {
-        guard index.metadata.encoder.isCompatible(with: embedder.fingerprint) else {
-            throw VectorIndexError.encoderMismatch(name: index.name, databasePath: index.databasePath,
-                                                   index: index.metadata.encoder, encoder: embedder.fingerprint)
-        }
+        try index.requireEncoder(embedder.fingerprint)
         self.index = index
         self.embedder = embedder
     }

@@ -81,12 +81,17 @@ public final class VectorIndex {
         return try faiss.search(queries, k: k)
     }
 
+    /// Throws unless vectors of the encoder `fingerprint` describes are comparable with the stored ones.
+    public func requireEncoder(_ fingerprint: EncoderFingerprint) throws {
+        guard metadata.encoder.isCompatible(with: fingerprint) else {
+            throw VectorIndexError.encoderMismatch(name: name, databasePath: databasePath, index: metadata.encoder,
+                                                   encoder: fingerprint)
+        }
+    }
+
     /// Embeds `texts` with `encoder` (which must match the index's fingerprint) and searches.
     public func search(_ texts: [String], encoder: TextEmbedder, k: Int) throws -> SearchResults {
-        guard metadata.encoder.isCompatible(with: encoder.fingerprint) else {
-            throw VectorIndexError.encoderMismatch(name: name, databasePath: databasePath, index: metadata.encoder,
-                                                   encoder: encoder.fingerprint)
-        }
+        try requireEncoder(encoder.fingerprint)
         return try search(try encoder.embed(texts, progress: nil), k: k)
     }
 

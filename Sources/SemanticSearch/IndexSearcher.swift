@@ -26,10 +26,7 @@ public final class IndexSearcher {
     /// An opened index with an encoder already loaded (a server shares one encoder between its routes), checked the
     /// same way.
     public init(index: VectorIndex, encoder: SentenceEncoder) throws {
-        guard index.metadata.encoder.isCompatible(with: encoder.fingerprint) else {
-            throw VectorIndexError.encoderMismatch(name: index.name, databasePath: index.databasePath,
-                                                   index: index.metadata.encoder, encoder: encoder.fingerprint)
-        }
+        try index.requireEncoder(encoder.fingerprint)
         self.index = index
         self.encoder = encoder
     }
