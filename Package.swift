@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "MathTasks", dependencies: ["ModelFormats", "Retrieval", "SemanticSearch", "Decoder", "Tokenizers", "Tensor"]),
         .target(
             name: "Service",
-            dependencies: ["SemanticSearch", "Retrieval", "Encoder", "Tensor", "JSONCore",
+            dependencies: ["SemanticSearch", "Retrieval", "Encoder", "Decoder", "MathTasks", "Tokenizers", "Tensor", "JSONCore",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .executableTarget(

@@ -1,16 +1,23 @@
 import ArgumentParser
+import Decoder
 import Foundation
 import Service
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "An OpenAI-compatible HTTP server: embeddings and nearest solved problems, the models loaded once.",
+        abstract: "An OpenAI-compatible HTTP server: embeddings, nearest solved problems and (with a decoder) completions, the models loaded once.",
         discussion: """
             Routes: GET /health (503 until the models are loaded and a first forward ran, then 200), GET /v1/models, \
             POST /v1/embeddings (OpenAI's request and reply: input as a string, strings, token ids or lists of them; \
             encoding_format float or base64; dimensions; the vectors of `exemplar embed --no-embedding-cache`), \
-            POST /v1/search ({"index", "query" | "queries", "k"} → what `exemplar search --json` prints). Errors are \
+            POST /v1/search ({"index", "query" | "queries", "k"} → what `exemplar search --json` prints). With a \
+            decoder: POST /v1/completions and /v1/chat/completions (OpenAI's fields, stream with server-sent events; \
+            chat's `retrieval: {"index", "shots"}` puts the nearest solved problems before the question as \
+            `eval gsm8k --shot-selection retrieved` does), continuously batched (a request joins the running batch at \
+            the next step; greedy output is the same at any concurrency), 429 with Retry-After when decoder.max_waiting \
+            requests already wait; GET /tokenizer_info, POST /tokenize and /detokenize (vLLM's shapes, which \
+            lm-evaluation-harness reads). GET /metrics: Prometheus text. Errors are \
             OpenAI's error object with a 4xx status. With EXEMPLAR_API_KEY set, every route but /health needs \
             'Authorization: Bearer <key>'. SIGTERM or Ctrl-C: in-flight requests finish, then exit 0.
 
@@ -35,6 +42,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter directory applied to the encoder.")
     var adapter: String?
 
+    @Option(help: "Decoder served on /v1/completions and /v1/chat/completions (HF directory, .gguf, or a directory holding one).")
+    var decoder: String?
+
+    @Option(help: "How the decoder keeps its weights: f32, int8, q4, gguf.")
+    var decoderWeights: DecoderWeightFormat?
+
+    @Option(help: "PEFT LoRA adapter directory merged into the decoder.")
+    var decoderAdapter: String?
+
     @Option(help: "Index served on /v1/search (repeatable; replaces the config's list).")
     var index: [String] = []
 
@@ -48,6 +64,9 @@ struct ServeCommand: ParsableCommand {
             if let port { cfg.port = port }
             if let encoder { cfg.encoder.model = encoder }
             if let adapter { cfg.encoder.adapter = adapter }
+            if let decoder { cfg.decoder.model = decoder }
+            if let decoderWeights { cfg.decoder.weights = decoderWeights }
+            if let decoderAdapter { cfg.decoder.adapter = decoderAdapter }
             if !index.isEmpty { cfg.indexes = index }
             if let indexDir { cfg.indexDir = indexDir }
             if let problem = cfg.problems().first { throw RunConfigError(description: "\(config ?? "options"): \(problem)") }

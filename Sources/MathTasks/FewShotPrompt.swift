@@ -38,9 +38,14 @@ public enum FewShotPrompt {
         case .plain: return plain(question: question, shots: shots)
         case .chat, .auto:
             guard let chatTemplate else { preconditionFailure("the chat format needs the model's chat template") }
-            let messages = chat(question: question, shots: shots).map { JinjaValue.object([("role", .string($0.role)), ("content", .string($0.content))]) }
-            return try chatTemplate.render(messages: messages, addGenerationPrompt: true)
+            return try render(chat(question: question, shots: shots), chatTemplate: chatTemplate)
         }
+    }
+
+    /// Chat turns through the model's template, with the generation prompt (the assistant turn's opening).
+    public static func render(_ messages: [Message], chatTemplate: ChatTemplate) throws -> String {
+        let turns = messages.map { JinjaValue.object([("role", .string($0.role)), ("content", .string($0.content))]) }
+        return try chatTemplate.render(messages: turns, addGenerationPrompt: true)
     }
 
     /// Stop strings of a format: the plain format's next "Question:"; chat turns end with the model's end-of-turn token.

@@ -42,9 +42,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         return out
     }
 
+    /// 429 (busy) and 503 (loading) say when to retry, in seconds, as OpenAI's clients and lm-eval read it.
     public var response: Response {
         var response = JSONText.response(json)
         response.status = status
+        if status == .tooManyRequests || status == .serviceUnavailable { response.headers[.retryAfter] = "1" }
         return response
     }
 }

@@ -3,14 +3,14 @@ struct EmbeddingRequest {
     enum EncodingFormat: String { case float, base64 }
 
     var model: String
-    var input: EmbeddingInput
+    var input: TextInputs
     var encodingFormat: EncodingFormat
     /// Keep the first N components and re-normalise (nil: the model's full dimension).
     var dimensions: Int?
 
     init(_ body: JSONRequestBody) throws {
         model = try body.requiredString("model")
-        input = try EmbeddingInput(try body.requiredField("input"))
+        input = try TextInputs(try body.requiredField("input"), field: "input")
         let format = try body.string("encoding_format") ?? "float"
         guard let encodingFormat = EncodingFormat(rawValue: format) else {
             throw APIError.invalid("'encoding_format' must be \"float\" or \"base64\", not \"\(format)\"", param: "encoding_format")

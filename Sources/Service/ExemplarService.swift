@@ -21,7 +21,7 @@ public final class ExemplarService {
     /// Serves until a shutdown signal. A model or index that fails to load ends the process with status 1 and the
     /// reason on stderr: a server that can never become healthy should not linger.
     public func run() async throws {
-        let configuration = self.configuration, state = self.state, queue = self.queue
+        let configuration = self.configuration, state = self.state, queue = self.queue, metrics = self.metrics
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "exemplar"),
@@ -31,7 +31,7 @@ public final class ExemplarService {
                 Task.detached {
                     do {
                         let start = Date()
-                        let models = try await queue.run { try ServedModels(configuration, queue: queue) }
+                        let models = try await queue.run { try ServedModels(configuration, queue: queue, metrics: metrics) }
                         state.ready(models)
                         Self.log(String(format: "exemplar serve: ready in %.1f s (model %@, %d index%@)", Date().timeIntervalSince(start),
                                         models.modelID, models.searchers.count, models.searchers.count == 1 ? "" : "es"))
@@ -60,10 +60,11 @@ public final class ExemplarService {
         }
         router.get("v1/models") { _, _ -> Response in
             let models = try state.requireModels()
-            var out = Array(#"{"object":"list","data":[{"id":"#.utf8)
-            JSONText.appendString(models.modelID, to: &out)
-            out += Array(#","object":"model","created":\#(Int(models.loadedAt.timeIntervalSince1970)),"owned_by":"exemplar"}]}"#.utf8)
-            return JSONText.response(out)
+            let created = Int(models.loadedAt.timeIntervalSince1970)
+            let ids = [models.modelID] + (models.decoder.map { [$0.modelID] } ?? [])
+            return JSONText.response(JSONText.serialized(["object": "list", "data": ids.map {
+                ["id": $0, "object": "model", "created": created, "owned_by": "exemplar"] as [String: Any]
+            }] as [String: Any]))
         }
         router.post("v1/embeddings") { request, _ -> Response in
             let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
@@ -76,6 +77,25 @@ public final class ExemplarService {
             let parsed = try SearchRequest(body, maxK: configuration.maxK)
             let endpoint = SearchEndpoint(models: try state.requireModels())
             return JSONText.response(try await metrics.queued { try await endpoint.respond(to: parsed) })
+        }
+        for (path, kind) in [("v1/completions", CompletionRequest.Kind.completion), ("v1/chat/completions", .chat)] {
+            router.post(RouterPath(path)) { request, _ -> Response in
+                let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
+                let models = try state.requireModels()
+                let parsed = try CompletionRequest(body, kind: kind, maxShots: configuration.maxK)
+                return try await CompletionsEndpoint(models: models, decoder: try models.requireDecoder()).respond(to: parsed)
+            }
+        }
+        router.get("tokenizer_info") { _, _ -> Response in
+            JSONText.response(TokenizerEndpoints(decoder: try state.requireModels().requireDecoder()).info())
+        }
+        router.post("tokenize") { request, _ -> Response in
+            let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
+            return JSONText.response(try TokenizerEndpoints(decoder: try state.requireModels().requireDecoder()).tokenize(body))
+        }
+        router.post("detokenize") { request, _ -> Response in
+            let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
+            return JSONText.response(try TokenizerEndpoints(decoder: try state.requireModels().requireDecoder()).detokenize(body))
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -62,6 +62,27 @@ struct JSONRequestBody {
         return i
     }
 
+    /// A number field (integer or not).
+    func number(_ name: String) throws -> Double? {
+        guard let v = field(name) else { return nil }
+        guard let d = v.double, d.isFinite else { throw APIError.invalid("'\(name)' must be a number, not \(v.kindName)", param: name) }
+        return d
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let v = field(name) else { return nil }
+        guard case .bool(let b) = v else { throw APIError.invalid("'\(name)' must be true or false, not \(v.kindName)", param: name) }
+        return b
+    }
+
+    /// An object field, as a body of its own (its fields read the same way; messages name them as `name.field`
+    /// through `param`).
+    func object(_ name: String) throws -> JSONRequestBody? {
+        guard let v = field(name) else { return nil }
+        guard case .object = v else { throw APIError.invalid("'\(name)' must be an object, not \(v.kindName)", param: name) }
+        return JSONRequestBody(value: v)
+    }
+
     static func integer(_ v: JSONValue) -> Int? {
         guard case .number(let literal) = v, !v.isFractionalLiteral else { return nil }
         return Int(literal)

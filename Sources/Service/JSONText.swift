@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import JSONCore
 
@@ -12,6 +13,12 @@ enum JSONText {
 
     /// The shortest decimal that reads back as the same Float (Swift's description, as `exemplar embed` writes).
     static func appendFloat(_ value: Float, to out: inout [UInt8]) { out += Array(value.description.utf8) }
+
+    /// A Foundation JSON object (dictionaries, arrays, strings, numbers, NSNull) as compact JSON with sorted keys and
+    /// unescaped slashes: the replies that are not mostly floats.
+    static func serialized(_ object: Any) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    }
 
     /// A 200 reply with a JSON body.
     static func response(_ body: [UInt8]) -> Response {

@@ -15,6 +15,6 @@ struct SearchEndpoint {
         let answers = try await models.queue.run { try searcher.search(queries, k: k) }
         let object: Any = request.isSingle ? answers[0].jsonObject
             : ["object": "list", "data": answers.map(\.jsonObject)] as [String: Any]
-        return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        return JSONText.serialized(object)
     }
 }
