@@ -44,6 +44,19 @@ final class RunningServer {
 
     var stderr: String { log.text }
 
+    /// Index "small" of the first 30 GSM8K train problems (MiniLM) in `scratch`/indexes: what the servers search.
+    static func buildSmallIndex(in scratch: URL) throws {
+        let model = try Repository.model("all-MiniLM-L6-v2").path
+        let lines = try String(contentsOf: try Repository.data("gsm8k/train.jsonl"), encoding: .utf8).split(separator: "\n").prefix(30)
+        let corpus = scratch.appendingPathComponent("corpus.jsonl")
+        try lines.joined(separator: "\n").write(to: corpus, atomically: true, encoding: .utf8)
+        let built = try ExemplarProcess.run(["index", "build", "--config", "configs/index-gsm8k.yaml",
+                                             "--index-dir", scratch.appendingPathComponent("indexes").path,
+                                             "--set", "name=small", "--set", "corpus=\(corpus.path)", "--set", "model=\(model)",
+                                             "--no-embedding-cache"])
+        guard built.status == 0 else { throw Failure(description: "index build: \(built.stderr)") }
+    }
+
     /// SIGTERM, then the exit status (nil if it did not exit within `timeout`).
     func stop(timeout: TimeInterval = 30) -> Int32? {
         if process.isRunning { process.terminate() }

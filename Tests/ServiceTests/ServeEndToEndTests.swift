@@ -28,14 +28,7 @@ final class ServeEndToEndTests: XCTestCase, RunsExemplar {
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             let model = try Repository.model("all-MiniLM-L6-v2").path
-            let lines = try String(contentsOf: try Repository.data("gsm8k/train.jsonl"), encoding: .utf8).split(separator: "\n").prefix(30)
-            let corpus = scratch.appendingPathComponent("corpus.jsonl")
-            try lines.joined(separator: "\n").write(to: corpus, atomically: true, encoding: .utf8)
-            let built = try ExemplarProcess.run(["index", "build", "--config", "configs/index-gsm8k.yaml",
-                                                 "--index-dir", scratch.appendingPathComponent("indexes").path,
-                                                 "--set", "name=small", "--set", "corpus=\(corpus.path)", "--set", "model=\(model)",
-                                                 "--no-embedding-cache"])
-            guard built.status == 0 else { throw RunningServer.Failure(description: "index build: \(built.stderr)") }
+            try RunningServer.buildSmallIndex(in: scratch)
             server = try RunningServer(["--encoder", model, "--index", "small", "--index-dir", scratch.appendingPathComponent("indexes").path])
         } catch {
             startError = error
@@ -129,29 +122,9 @@ final class ServeEndToEndTests: XCTestCase, RunsExemplar {
     /// vectors, with its default base64 transfer and with floats.
     func testOpenAIPythonClientGetsTheSameVectors() throws {
         let server = try running()
-        let venv = Process()
-        venv.executableURL = URL(fileURLWithPath: "/bin/bash")
-        venv.arguments = [Repository.root.appendingPathComponent("scripts/openai-venv.sh").path]
-        let venvOut = Pipe()
-        venv.standardOutput = venvOut
-        try venv.run()
-        let python = String(decoding: venvOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        venv.waitUntilExit()
-        XCTAssertEqual(venv.terminationStatus, 0, "scripts/openai-venv.sh failed")
-
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: python)
-        client.arguments = [Repository.root.appendingPathComponent("scripts/openai-embeddings-check.py").path,
-                            "http://127.0.0.1:\(server.port)/v1", "all-MiniLM-L6-v2"] + Self.texts
-        let out = Pipe(), err = Pipe()
-        client.standardOutput = out
-        client.standardError = err
-        try client.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        client.waitUntilExit()
-        XCTAssertEqual(client.terminationStatus, 0, String(decoding: stderr, as: UTF8.self))
-        let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: stdout) as? [String: [[String]]])
+        let client = try PythonClient.run("openai-embeddings-check.py", ["http://127.0.0.1:\(server.port)/v1", "all-MiniLM-L6-v2"] + Self.texts)
+        XCTAssertEqual(client.status, 0, client.stderr)
+        let reply = try XCTUnwrap(client.json as? [String: [[String]]])
         let expected = bits(try exemplarEmbed(Self.texts, name: "openai"))
         for format in ["base64", "float"] {
             let got = try XCTUnwrap(reply[format]).map { $0.map { UInt32($0, radix: 16) ?? 0 } }
