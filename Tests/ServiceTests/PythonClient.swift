@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// A Python script of `scripts/` run with the venv of the official `openai` client (made once by
-/// scripts/openai-venv.sh, outside the repository), for the tests that talk to the server as real clients do.
+/// Python run in the venv of a real client (the official `openai` package, or lm-evaluation-harness; made once by
+/// scripts/client-venv.sh, outside the repository), for the tests that talk to the server as real clients do.
 enum PythonClient {
     struct Run {
         let status: Int32
@@ -12,26 +12,32 @@ enum PythonClient {
         var json: Any? { try? JSONSerialization.jsonObject(with: stdout) }
     }
 
-    /// The venv's python (made on first use).
-    static func python() throws -> String {
+    /// The venv's python (made on first use): `client` is `openai` or `lm-eval`.
+    static func python(_ client: String) throws -> String {
         let venv = Process()
         venv.executableURL = URL(fileURLWithPath: "/bin/bash")
-        venv.arguments = [Repository.root.appendingPathComponent("scripts/openai-venv.sh").path]
+        venv.arguments = [Repository.root.appendingPathComponent("scripts/client-venv.sh").path, client]
         let out = Pipe()
         venv.standardOutput = out
         try venv.run()
         let python = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         venv.waitUntilExit()
-        guard venv.terminationStatus == 0 else { throw RunningServer.Failure(description: "scripts/openai-venv.sh failed") }
+        guard venv.terminationStatus == 0 else { throw RunningServer.Failure(description: "scripts/client-venv.sh \(client) failed") }
         return python
     }
 
-    /// Runs `scripts/<script>` with `arguments`; stdout and stderr are read as they come (neither pipe can fill).
+    /// Runs `scripts/<script>` with `arguments` in the `openai` venv.
     static func run(_ script: String, _ arguments: [String]) throws -> Run {
+        try run(python: try python("openai"), [Repository.root.appendingPathComponent("scripts/\(script)").path] + arguments)
+    }
+
+    /// Runs the venv's python with `arguments`; stdout and stderr are read as they come (neither pipe can fill).
+    static func run(python: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let client = Process()
-        client.executableURL = URL(fileURLWithPath: try python())
-        client.arguments = [Repository.root.appendingPathComponent("scripts/\(script)").path] + arguments
+        client.executableURL = URL(fileURLWithPath: python)
+        client.arguments = arguments
+        client.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         client.standardOutput = out
         client.standardError = err

@@ -118,7 +118,7 @@ final class ServeEndToEndTests: XCTestCase, RunsExemplar {
         }
     }
 
-    /// The official `openai` Python client (in its own venv, made once by scripts/openai-venv.sh) gets the same
+    /// The official `openai` Python client (in its own venv, made once by scripts/client-venv.sh) gets the same
     /// vectors, with its default base64 transfer and with floats.
     func testOpenAIPythonClientGetsTheSameVectors() throws {
         let server = try running()

@@ -204,6 +204,69 @@ final class ServeGenerationTests: XCTestCase {
         XCTAssertEqual(try server.post("/detokenize", json: ["tokens": ids.map(Int.init)]).json["prompt"] as? String, text)
     }
 
+    /// lm-evaluation-harness (`local-completions`, 4 concurrent requests, its remote tokenizer detected from
+    /// /tokenizer_info and /tokenize) on the first 20 GSM8K test questions: every request answered at the first try,
+    /// and its raw outputs are `exemplar eval gsm8k`'s with the same prompt (plain, zero-shot: the harness's gsm8k
+    /// prompt and stop strings; its default 5 shots are random train problems, which eval's fixed/random selections
+    /// do not reproduce, so both run zero-shot).
+    func testLMEvaluationHarnessPredictionsEqualEvalGSM8K() throws {
+        let (server, _) = try running()
+        let python = try PythonClient.python("lm-eval")
+        let dir = Self.scratch.appendingPathComponent("lm-eval")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tasks"), withIntermediateDirectories: true)
+        let test = dir.appendingPathComponent("test.jsonl"), maxTokens = 48
+        let lines = try String(contentsOf: try Repository.data("gsm8k/test.jsonl"), encoding: .utf8).split(separator: "\n").prefix(20)
+        try lines.joined(separator: "\n").write(to: test, atomically: true, encoding: .utf8)
+        let task = try String(contentsOf: Repository.root.appendingPathComponent("scripts/lm-eval/gsm8k_exemplar.yaml.in"), encoding: .utf8)
+            .replacingOccurrences(of: "@TRAIN@", with: try Repository.data("gsm8k/train.jsonl").path)
+            .replacingOccurrences(of: "@TEST@", with: test.path)
+            .replacingOccurrences(of: "@MAX_TOKENS@", with: String(maxTokens))
+        try task.write(to: dir.appendingPathComponent("tasks/gsm8k_exemplar.yaml"), atomically: true, encoding: .utf8)
+        let before = completionRequests(try server.get("/metrics").text)
+
+        let harness = try PythonClient.run(python: python, [
+            "-m", "lm_eval", "--model", "local-completions",
+            "--model_args", "model=\(Self.modelID),base_url=http://127.0.0.1:\(server.port)/v1/completions,num_concurrent=4,max_retries=1,tokenized_requests=False",
+            "--include_path", dir.appendingPathComponent("tasks").path, "--tasks", "gsm8k_exemplar",
+            "--log_samples", "--output_path", dir.appendingPathComponent("out").path,
+        ], environment: ["HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_CACHE": dir.appendingPathComponent("hf").path])
+        XCTAssertEqual(harness.status, 0, harness.stderr)
+        XCTAssertTrue(harness.stderr.contains("Using remote tokenizer"), harness.stderr)
+        let after = completionRequests(try server.get("/metrics").text)
+        XCTAssertEqual(after["200", default: 0] - before["200", default: 0], 20, "one request per question, no retries")
+        XCTAssertEqual(after.filter { $0.key != "200" }.values.reduce(0, +), before.filter { $0.key != "200" }.values.reduce(0, +),
+                       "no failed completion requests")
+        let samplesFile = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+            .first { $0.hasSuffix(".jsonl") && $0.contains("samples_gsm8k_exemplar") })
+        var harnessOutputs: [Int: String] = [:]
+        for line in try String(contentsOf: dir.appendingPathComponent("out").appendingPathComponent(samplesFile), encoding: .utf8).split(separator: "\n") {
+            let sample = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            harnessOutputs[try XCTUnwrap(sample["doc_id"] as? Int)] = try XCTUnwrap((sample["resps"] as? [[String]])?.first?.first)
+        }
+
+        let eval = try ExemplarProcess.run(["eval", "gsm8k", "--model", try Repository.model(Self.modelID).path, "--prompt-format", "plain",
+                                            "--shots", "0", "--max-new-tokens", String(maxTokens), "--set", "test_data=\(test.path)",
+                                            "--out", dir.appendingPathComponent("eval").path])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        var evalOutputs: [Int: String] = [:]
+        for line in try String(contentsOf: dir.appendingPathComponent("eval/predictions.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let prediction = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            evalOutputs[try XCTUnwrap(prediction["index"] as? Int)] = try XCTUnwrap(prediction["output"] as? String)
+        }
+        XCTAssertEqual(harnessOutputs.count, 20)
+        XCTAssertEqual(harnessOutputs, evalOutputs)
+    }
+
+    /// exemplar_requests_total of POST /v1/completions by status.
+    func completionRequests(_ metrics: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in metrics.split(separator: "\n") where line.hasPrefix("exemplar_requests_total{route=\"/v1/completions\"") {
+            guard let status = line.range(of: "status=\""), let value = line.split(separator: " ").last.flatMap({ Int($0) }) else { continue }
+            counts[String(line[status.upperBound...].prefix { $0 != "\"" }), default: 0] += value
+        }
+        return counts
+    }
+
     func testBadGenerationRequestsGetOpenAIErrorObjects() throws {
         let (server, _) = try running()
         let chat = chatBody("hi")
