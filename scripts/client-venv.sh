@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Makes (once) a Python venv with a real client of OpenAI-compatible servers, outside the repository, for the tests
 # that talk to `exemplar serve` with it; prints the venv's python. Reused while its marker matches the pinned version.
-#   usage: scripts/client-venv.sh openai|lm-eval
-#   openai   the official `openai` package
-#   lm-eval  lm-evaluation-harness with its API extra (local-completions; no torch)
+#   usage: scripts/client-venv.sh openai|lm-eval|schemathesis
+#   openai        the official `openai` package
+#   lm-eval       lm-evaluation-harness with its API extra (local-completions; no torch)
+#   schemathesis  the OpenAPI fuzzer
 #   EXEMPLAR_CLIENT_VENVS  where the venvs live (default: ${XDG_CACHE_HOME:-~/.cache}/exemplar)
 set -euo pipefail
 case "${1:-}" in
     openai) requirement="openai==2.8.1" ;;
     lm-eval) requirement="lm-eval[api]==0.4.13" ;;
-    *) echo "usage: $0 openai|lm-eval" >&2; exit 2 ;;
+    schemathesis) requirement="schemathesis==4.32.5" ;;
+    *) echo "usage: $0 openai|lm-eval|schemathesis" >&2; exit 2 ;;
 esac
 venv="${EXEMPLAR_CLIENT_VENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/exemplar}/$1-venv"
 marker="$venv/.exemplar-${requirement//[^A-Za-z0-9.=-]/_}"

@@ -17,7 +17,7 @@ struct ServeCommand: ParsableCommand {
             `eval gsm8k --shot-selection retrieved` does), continuously batched (a request joins the running batch at \
             the next step; greedy output is the same at any concurrency), 429 with Retry-After when decoder.max_waiting \
             requests already wait; GET /tokenizer_info, POST /tokenize and /detokenize (vLLM's shapes, which \
-            lm-evaluation-harness reads). GET /metrics: Prometheus text. Errors are \
+            lm-evaluation-harness reads). GET /openapi.json: the API as OpenAPI 3.0. GET /metrics: Prometheus text. Errors are \
             OpenAI's error object with a 4xx status. With EXEMPLAR_API_KEY set, every route but /health needs \
             'Authorization: Bearer <key>'. SIGTERM or Ctrl-C: in-flight requests finish, then exit 0.
 

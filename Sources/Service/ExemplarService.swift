@@ -97,6 +97,9 @@ public final class ExemplarService {
             let body = try await JSONRequestBody.read(request, limit: configuration.maxBodyBytes)
             return JSONText.response(try TokenizerEndpoints(decoder: try state.requireModels().requireDecoder()).detokenize(body))
         }
+        router.get("openapi.json") { _, _ -> Response in
+            JSONText.response(OpenAPIDocument.json(configuration, models: try state.requireModels()))
+        }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text)))

@@ -257,6 +257,34 @@ final class ServeGenerationTests: XCTestCase {
         XCTAssertEqual(harnessOutputs, evalOutputs)
     }
 
+    /// schemathesis fuzzes every route of /openapi.json (its coverage and fuzzing phases, 30 examples per operation,
+    /// valid and invalid bodies) on a server with small limits (max_tokens 8, 16 inputs): no response is a 5xx, the
+    /// server is still up and healthy after, and the generation routes were reached (some 200s), not only refused.
+    func testSchemathesisFindsNoServerErrors() throws {
+        _ = try running()
+        let python = try PythonClient.python("schemathesis")
+        let fuzzed = try RunningServer(["--encoder", try Repository.model("all-MiniLM-L6-v2").path, "--decoder", try Repository.model(Self.modelID).path,
+                                        "--index", "small", "--index-dir", Self.scratch.appendingPathComponent("indexes").path,
+                                        "--set", "decoder.max_tokens=8", "--set", "max_inputs=16"])
+        defer { XCTAssertEqual(fuzzed.stop(), 0) }
+        let schema = try fuzzed.get("/openapi.json")
+        XCTAssertEqual(schema.json["openapi"] as? String, "3.0.3")
+        let run = try PythonClient.run(python: python, [
+            "-m", "schemathesis.cli", "run", "http://127.0.0.1:\(fuzzed.port)/openapi.json", "--checks", "not_a_server_error",
+            "-n", "30", "--request-timeout", "60", "--mode", "all", "--seed", "1234",
+        ])
+        XCTAssertEqual(run.status, 0, String(decoding: run.stdout, as: UTF8.self) + run.stderr)
+        XCTAssertTrue(fuzzed.process.isRunning, fuzzed.stderr)
+        XCTAssertEqual(try fuzzed.get("/health").status, 200)
+        let metrics = try fuzzed.get("/metrics").text
+        // /health's 503s are the start-up wait; nothing else may be a 5xx.
+        let serverErrors = metrics.split(separator: "\n").filter { $0.contains("status=\"5") && !$0.contains("route=\"/health\"") }
+        XCTAssertEqual(serverErrors, [], metrics)
+        for route in ["/v1/completions", "/v1/chat/completions", "/v1/embeddings", "/v1/search"] {
+            XCTAssertTrue(metrics.contains("route=\"\(route)\",method=\"POST\",status=\"200\""), "\(route) never answered 200")
+        }
+    }
+
     /// exemplar_requests_total of POST /v1/completions by status.
     func completionRequests(_ metrics: String) -> [String: Int] {
         var counts: [String: Int] = [:]
