@@ -5,7 +5,16 @@ import Tokenizers
 
 /// Batched generation: prefills every prompt in one packed forward, then decodes one token per unfinished sequence
 /// per step with KV caches, until each hits an end token, a stop string, or `maxNewTokens`.
-public final class TextGenerator {
+/// Something that continues prompts: the local `TextGenerator`, or a client of a remote OpenAI-compatible server
+/// (`exemplar serve`, llama.cpp's, vLLM's), so an evaluation runs the same on either.
+public protocol TextGenerating: AnyObject {
+    /// Continues every request; `onToken(i, id)` reports request i's tokens as they come (a remote server may
+    /// report only how many, with id -1, when the request finishes).
+    func generate(_ requests: [TextGenerator.Request], tokenizer: Tokenizer?, onText: ((Int, String) -> Void)?,
+                  onToken: ((Int, Int32) -> Void)?) throws -> [TextGenerator.Output]
+}
+
+public final class TextGenerator: TextGenerating {
     public let model: DecoderModel
 
     public struct Request: Sendable {
@@ -34,6 +43,17 @@ public final class TextGenerator {
         public var text = ""
         public enum FinishReason: String, Codable, Sendable { case stopToken = "stop_token", stopString = "stop_string", length }
         public var finishReason: FinishReason
+        /// How many tokens were generated, when only that is known (a remote server's usage); nil: `tokens.count`.
+        public var reportedTokenCount: Int?
+
+        public init(tokens: [Int32], text: String = "", finishReason: FinishReason, reportedTokenCount: Int? = nil) {
+            self.tokens = tokens
+            self.text = text
+            self.finishReason = finishReason
+            self.reportedTokenCount = reportedTokenCount
+        }
+
+        public var tokenCount: Int { reportedTokenCount ?? tokens.count }
     }
 
     /// Prompts of more than `fusedRowLimit` tokens prefill in packed groups of at most this many tokens (a longer

@@ -4,6 +4,7 @@ import Foundation
 import MathTasks
 import ModelFormats
 import Retrieval
+import Service
 
 struct EvalGSM8KCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +24,12 @@ struct EvalGSM8KCommand: ParsableCommand {
             after each batch), summary.json and summary.md (also printed). Rerunning into the same directory skips \
             finished questions (a larger --limit extends the run); it refuses if the settings differ. Ctrl-C stops \
             after the current batch.
+
+            --decoder-url URL generates on a remote OpenAI-compatible server instead (exemplar serve, llama.cpp's, \
+            vLLM's; URL is its API root, e.g. http://127.0.0.1:8080/v1): the prompts are built and tokenised from \
+            --model's tokenizer files as always and sent as token ids to URL/completions, --batch-size at once (the \
+            server batches them); the server's own end-of-sequence tokens end them. EXEMPLAR_API_KEY, if set, is sent \
+            as the bearer key.
 
             Flags override the config file (--config) and its --set overrides.
             """)
@@ -72,6 +79,12 @@ struct EvalGSM8KCommand: ParsableCommand {
     @Option(help: "Most tokens generated per answer.")
     var maxNewTokens: Int?
 
+    @Option(help: "Generate on this OpenAI-compatible server (its API root, e.g. http://127.0.0.1:8080/v1) instead of loading the weights.")
+    var decoderURL: String?
+
+    @Option(help: "Model id sent to --decoder-url (default: --model's file or directory name).")
+    var decoderModel: String?
+
     @Option(help: "chat, plain or auto.")
     var promptFormat: PromptFormat?
 
@@ -105,6 +118,8 @@ struct EvalGSM8KCommand: ParsableCommand {
         if let batchSize { cfg.batchSize = batchSize }
         if let maxNewTokens { cfg.maxNewTokens = maxNewTokens }
         if let promptFormat { cfg.promptFormat = promptFormat }
+        if let decoderURL { cfg.decoderURL = decoderURL }
+        if let decoderModel { cfg.decoderModel = decoderModel }
         if let out { cfg.out = out }
         try cfg.validate(origin: config ?? "options")
         return cfg
@@ -132,6 +147,7 @@ struct EvalGSM8KCommand: ParsableCommand {
         var settings = GSM8KRunSettings(model: cfg.model, testData: cfg.testData, promptFormat: cfg.promptFormat, shots: cfg.shots,
                                         shotSelection: cfg.shots > 0 ? cfg.shotSelection : .fixed, maxNewTokens: cfg.maxNewTokens)
         settings.weights = cfg.weights == .f32 ? nil : cfg.weights
+        settings.decoderURL = cfg.remoteDecoder.map { "\($0.url.absoluteString) (\($0.model))" }
         if !cfg.adapter.isEmpty {
             settings.adapter = cfg.adapter
             let weights = URL(fileURLWithPath: cfg.adapter).appendingPathComponent("adapter_model.safetensors").path
@@ -154,13 +170,22 @@ struct EvalGSM8KCommand: ParsableCommand {
             let shots = try retrievingWithProgress(sources.retriever != nil, count: pending.count) { progress in
                 try sources.shots(for: pending.map { test[$0] }, indices: pending, k: cfg.shots, progress: progress)
             }
-            let loadStart = Date()
-            let lm = try LanguageModel.load(path: modelPath, adapter: cfg.adapter.isEmpty ? nil : URL(fileURLWithPath: cfg.adapter),
-                                            weights: cfg.weights)
-            log(String(format: "loaded %@%@ (%@ weights) in %.1f s", modelPath as NSString,
-                       cfg.adapter.isEmpty ? "" : " + adapter \(cfg.adapter)" as NSString, cfg.weights.rawValue as NSString,
-                       Date().timeIntervalSince(loadStart)))
-            let evaluator = try GSM8KEvaluator(model: lm, format: format, maxNewTokens: cfg.maxNewTokens)
+            let evaluator: GSM8KEvaluator
+            if let remote = cfg.remoteDecoder {
+                let codec = try PromptCodec.load(directory: LanguageModel.tokenizerDirectory(forModel: modelPath))
+                log("generating on \(remote.url) (model \(remote.model)); prompts from \(codec.directory.path)")
+                evaluator = try GSM8KEvaluator(codec: codec, generator: RemoteGenerator(baseURL: remote.url, model: remote.model,
+                                                                                     apiKey: ProcessInfo.processInfo.environment["EXEMPLAR_API_KEY"]),
+                                               format: format, maxNewTokens: cfg.maxNewTokens)
+            } else {
+                let loadStart = Date()
+                let lm = try LanguageModel.load(path: modelPath, adapter: cfg.adapter.isEmpty ? nil : URL(fileURLWithPath: cfg.adapter),
+                                                weights: cfg.weights)
+                log(String(format: "loaded %@%@ (%@ weights) in %.1f s", modelPath as NSString,
+                           cfg.adapter.isEmpty ? "" : " + adapter \(cfg.adapter)" as NSString, cfg.weights.rawValue as NSString,
+                           Date().timeIntervalSince(loadStart)))
+                evaluator = try GSM8KEvaluator(model: lm, format: format, maxNewTokens: cfg.maxNewTokens)
+            }
             let questions = try zip(pending, shots).map { try evaluator.prepare(index: $0, problem: test[$0], shots: $1) }
 
             let interrupted = InterruptFlag()

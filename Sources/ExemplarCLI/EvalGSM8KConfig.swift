@@ -32,12 +32,24 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
     var maxNewTokens = 320
     /// Output directory ("" = runs/gsm8k/<model>-<selection>-<shots>shot).
     var out = ""
+    /// A remote OpenAI-compatible server to generate on ("" = load the weights here), and the model id sent to it
+    /// ("" = the model's file or directory name).
+    var decoderURL = ""
+    var decoderModel = ""
 
     enum CodingKeys: String, CodingKey {
         case model, adapter, weights, testData = "test_data", trainData = "train_data", limit, shots
         case shotSelection = "shot_selection", seed, index, indexDir = "index_dir", encoder
         case encoderAdapter = "encoder_adapter", promptFormat = "prompt_format", batchSize = "batch_size"
-        case maxNewTokens = "max_new_tokens", out
+        case maxNewTokens = "max_new_tokens", out, decoderURL = "decoder_url", decoderModel = "decoder_model"
+    }
+
+    /// The server and model id of `decoder_url`, nil when generating locally.
+    var remoteDecoder: (url: URL, model: String)? {
+        guard !decoderURL.isEmpty, let url = URL(string: decoderURL) else { return nil }
+        var name = URL(fileURLWithPath: model).standardized.lastPathComponent
+        if name.hasSuffix(".gguf") { name.removeLast(".gguf".count) }
+        return (url, decoderModel.isEmpty ? name : decoderModel)
     }
 
     /// Problems the loaders cannot see: missing and out-of-range values.
@@ -48,6 +60,14 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
         guard batchSize > 0, maxNewTokens > 0 else { throw fail("batch_size and max_new_tokens must be positive") }
         guard seed >= 0 else { throw fail("seed must be ≥ 0") }
         if shotSelection == .retrieved && shots > 0 && index.isEmpty { throw fail("retrieved shots need an index") }
+        if !decoderURL.isEmpty {
+            guard let url = URL(string: decoderURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw fail("decoder_url must be an http(s) URL such as http://127.0.0.1:8080/v1, not '\(decoderURL)'")
+            }
+            guard adapter.isEmpty && weights == .f32 else {
+                throw fail("adapter and weights belong to the server of decoder_url, not to this command")
+            }
+        }
     }
 
     /// The output directory: `out`, or one named after the model and the shot setting.
@@ -56,6 +76,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
         var name = URL(fileURLWithPath: model).lastPathComponent
         if name.hasSuffix(".gguf") { name.removeLast(".gguf".count) }
         if weights != .f32 { name += "-\(weights.rawValue)" }
+        if !decoderURL.isEmpty { name += "-remote" }
         return "runs/gsm8k/\(name)-" + (shots == 0 ? "0shot" : "\(shotSelection.rawValue)-\(shots)shot")
     }
 }

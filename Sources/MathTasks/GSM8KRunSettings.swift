@@ -28,11 +28,14 @@ public struct GSM8KRunSettings: Codable, Equatable, Sendable {
     public var indexEmbedded: String
     public var encoder: EncoderFingerprint?
     public var maxNewTokens: Int
+    /// The remote server that generated ("URL (model id)"; nil: this process, with the weights above).
+    public var decoderURL: String?
 
     enum CodingKeys: String, CodingKey {
         case model, adapter, adapterSHA256 = "adapter_sha256", weights, testData = "test_data", promptFormat = "prompt_format"
         case shots, shotSelection = "shot_selection", trainData = "train_data", seed, index
         case indexDocuments = "index_documents", indexEmbedded = "index_embedded", encoder, maxNewTokens = "max_new_tokens"
+        case decoderURL = "decoder_url"
     }
 
     public init(model: String, adapter: String = "", adapterSHA256: String = "", weights: DecoderWeightFormat? = nil,

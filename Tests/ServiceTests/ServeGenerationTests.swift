@@ -209,7 +209,8 @@ final class ServeGenerationTests: XCTestCase {
     /// and its raw outputs are `exemplar eval gsm8k`'s with the same prompt (plain, zero-shot: the harness's gsm8k
     /// prompt and stop strings; its default 5 shots are random train problems, which eval's fixed/random selections
     /// do not reproduce, so both run zero-shot).
-    func testLMEvaluationHarnessPredictionsEqualEvalGSM8K() throws {
+    /// `eval gsm8k --decoder-url` pointed at this server gives the same outputs again.
+    func testLMEvaluationHarnessAndRemoteEvalPredictionsEqualEvalGSM8K() throws {
         let (server, _) = try running()
         let python = try PythonClient.python("lm-eval")
         let dir = Self.scratch.appendingPathComponent("lm-eval")
@@ -255,6 +256,29 @@ final class ServeGenerationTests: XCTestCase {
         }
         XCTAssertEqual(harnessOutputs.count, 20)
         XCTAssertEqual(harnessOutputs, evalOutputs)
+
+        // The same evaluation generating on this server (--decoder-url) instead of loading the weights.
+        let remote = try ExemplarProcess.run(["eval", "gsm8k", "--model", try Repository.model(Self.modelID).path, "--prompt-format", "plain",
+                                              "--shots", "0", "--max-new-tokens", String(maxTokens), "--set", "test_data=\(test.path)",
+                                              "--decoder-url", "http://127.0.0.1:\(server.port)/v1", "--out", dir.appendingPathComponent("remote").path])
+        XCTAssertEqual(remote.status, 0, remote.stderr)
+        var remoteOutputs: [Int: String] = [:], remoteTokens: [Int: Int] = [:], localTokens: [Int: Int] = [:]
+        for (file, outputs) in [("remote", true), ("eval", false)] {
+            for line in try String(contentsOf: dir.appendingPathComponent("\(file)/predictions.jsonl"), encoding: .utf8).split(separator: "\n") {
+                let prediction = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let index = try XCTUnwrap(prediction["index"] as? Int)
+                if outputs { remoteOutputs[index] = prediction["output"] as? String }
+                if outputs { remoteTokens[index] = prediction["new_tokens"] as? Int } else { localTokens[index] = prediction["new_tokens"] as? Int }
+            }
+        }
+        XCTAssertEqual(remoteOutputs, evalOutputs)
+        XCTAssertEqual(remoteTokens, localTokens, "the server's usage counts the tokens eval counts")
+        let runFile = try String(contentsOf: dir.appendingPathComponent("remote/run.json"), encoding: .utf8)
+        XCTAssertTrue(runFile.contains("\"decoder_url\""), runFile)
+        // Bad URLs are refused before anything runs.
+        let bad = try ExemplarProcess.run(["eval", "gsm8k", "--model", try Repository.model(Self.modelID).path, "--decoder-url", "localhost:1"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("decoder_url"), bad.stderr)
     }
 
     /// schemathesis fuzzes every route of /openapi.json (its coverage and fuzzing phases, 30 examples per operation,
