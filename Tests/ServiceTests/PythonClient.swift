@@ -32,11 +32,17 @@ enum PythonClient {
         try run(python: try python("openai"), [Repository.root.appendingPathComponent("scripts/\(script)").path] + arguments)
     }
 
-    /// Runs the venv's python with `arguments`; stdout and stderr are read as they come (neither pipe can fill).
+    /// Runs the venv's python with `arguments`; stdout and stderr are read as they come (neither pipe can fill). It
+    /// runs in a scratch directory, so what a client leaves in its working directory (schemathesis's cache) stays out
+    /// of the checkout.
     static func run(python: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let client = Process()
         client.executableURL = URL(fileURLWithPath: python)
         client.arguments = arguments
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exemplar-client-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        client.currentDirectoryURL = directory
         client.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         client.standardOutput = out
