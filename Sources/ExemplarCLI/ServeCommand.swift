@@ -57,6 +57,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Directory of the indexes.")
     var indexDir: String?
 
+    @Flag(help: "Print this configuration's OpenAPI document (what /openapi.json serves) and exit; loads nothing.")
+    var printOpenapi = false
+
     func run() throws {
         try reportingErrors {
             var cfg = try ServiceConfiguration.load(path: config, overrides: overrides)
@@ -70,6 +73,10 @@ struct ServeCommand: ParsableCommand {
             if !index.isEmpty { cfg.indexes = index }
             if let indexDir { cfg.indexDir = indexDir }
             if let problem = cfg.problems().first { throw RunConfigError(description: "\(config ?? "options"): \(problem)") }
+            if printOpenapi {
+                FileHandle.standardOutput.write(Data(OpenAPIDocument.json(cfg, pretty: true)))
+                return
+            }
             let service = ExemplarService(configuration: cfg, apiKey: ProcessInfo.processInfo.environment["EXEMPLAR_API_KEY"])
             try runBlocking { try await service.run() }
         }

@@ -98,7 +98,8 @@ public final class ExemplarService {
             return JSONText.response(try TokenizerEndpoints(decoder: try state.requireModels().requireDecoder()).detokenize(body))
         }
         router.get("openapi.json") { _, _ -> Response in
-            JSONText.response(OpenAPIDocument.json(configuration, models: try state.requireModels()))
+            _ = try state.requireModels()
+            return JSONText.response(OpenAPIDocument.json(configuration))
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

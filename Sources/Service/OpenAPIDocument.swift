@@ -1,13 +1,18 @@
 import Foundation
 
-/// The API as an OpenAPI 3.0 document, served at /openapi.json (what schemathesis fuzzes the server against). Built
-/// from the running configuration, so the limits it states (`max_tokens`, inputs per request, `k`) are the ones the
-/// server enforces, and the model and index names are the served ones; routes of a model that is not served are left
-/// out.
-enum OpenAPIDocument {
-    static func json(_ configuration: ServiceConfiguration, models: ServedModels) -> [UInt8] {
-        JSONText.serialized(document(configuration, encoder: models.modelID, decoder: models.decoder?.modelID,
-                                     indexes: models.searchers.keys.sorted()))
+/// The API as an OpenAPI 3.0 document, served at /openapi.json (what schemathesis fuzzes the server against) and
+/// printed by `exemplar serve --print-openapi` (docs/openapi.json is the default configuration's). Built from the
+/// configuration alone, so the limits it states (`max_tokens`, inputs per request, `k`) are the ones the server
+/// enforces, and the model and index names are the served ones; routes of a model that is not served are left out.
+public enum OpenAPIDocument {
+    /// The document as JSON text (keys sorted; `pretty`: indented, as docs/openapi.json is kept).
+    public static func json(_ configuration: ServiceConfiguration, pretty: Bool = false) -> [UInt8] {
+        let object = document(configuration, encoder: configuration.encoder.servedID,
+                              decoder: configuration.decoder.model.isEmpty ? nil : configuration.decoder.servedID,
+                              indexes: configuration.indexes.sorted())
+        guard pretty else { return JSONText.serialized(object) }
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+        return Array(data ?? Data()) + Array("\n".utf8)
     }
 
     static func document(_ configuration: ServiceConfiguration, encoder: String, decoder decoderID: String?, indexes: [String]) -> [String: Any] {

@@ -20,9 +20,7 @@ final class ServedDecoder: @unchecked Sendable {
         _ = TextGenerator(model: model.model).generate([.init(prompt: try model.encode("warm-up"), maxNewTokens: 1)])
         self.model = model
         chatTemplate = model.hasChatTemplate ? try model.chatTemplate() : nil
-        var name = URL(fileURLWithPath: section.model).standardized.lastPathComponent
-        if name.hasSuffix(".gguf") { name.removeLast(".gguf".count) }
-        modelID = section.name.isEmpty ? name : section.name
+        modelID = section.servedID
         maxTokens = section.maxTokens
         scheduler = GenerationScheduler(model: model, maxBatch: section.maxBatch, maxWaiting: section.maxWaiting, metrics: metrics)
     }

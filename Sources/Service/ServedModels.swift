@@ -36,7 +36,7 @@ final class ServedModels: @unchecked Sendable {
         retrievers = try searchers.mapValues { try ShotRetriever(index: $0.index, embedder: $0.encoder) }
         decoder = configuration.decoder.model.isEmpty ? nil : try ServedDecoder(configuration.decoder, metrics: metrics)
         self.encoder = encoder
-        self.modelID = section.name.isEmpty ? URL(fileURLWithPath: section.model).standardized.lastPathComponent : section.name
+        self.modelID = section.servedID
         self.searchers = searchers
         self.queue = queue
         loadedAt = Date()

@@ -1,4 +1,5 @@
 import Decoder
+import Foundation
 
 /// `exemplar serve`'s settings (configs/serve.yaml); keys are the YAML names, and the command's flags set the same
 /// fields. Empty strings mean "not set" (run configs have no nulls).
@@ -30,6 +31,9 @@ public struct ServiceConfiguration: Codable, Equatable, Sendable {
         public var name = ""
 
         public init() {}
+
+        /// The id the server answers to: `name`, or the model directory's name.
+        public var servedID: String { name.isEmpty ? URL(fileURLWithPath: model).standardized.lastPathComponent : name }
     }
 
     /// The decoder served on the generation routes, and how many requests it takes at once.
@@ -48,6 +52,13 @@ public struct ServiceConfiguration: Codable, Equatable, Sendable {
         public var maxWaiting = 32
         /// Most tokens one request may generate (max_tokens above it is a 400).
         public var maxTokens = 2048
+
+        /// The id the server answers to: `name`, or the model path's last component without .gguf.
+        public var servedID: String {
+            guard name.isEmpty else { return name }
+            let last = URL(fileURLWithPath: model).standardized.lastPathComponent
+            return last.hasSuffix(".gguf") ? String(last.dropLast(".gguf".count)) : last
+        }
 
         enum CodingKeys: String, CodingKey {
             case model, adapter, weights, name

@@ -287,12 +287,17 @@ final class ServeGenerationTests: XCTestCase {
     func testSchemathesisFindsNoServerErrors() throws {
         _ = try running()
         let python = try PythonClient.python("schemathesis")
-        let fuzzed = try RunningServer(["--encoder", try Repository.model("all-MiniLM-L6-v2").path, "--decoder", try Repository.model(Self.modelID).path,
-                                        "--index", "small", "--index-dir", Self.scratch.appendingPathComponent("indexes").path,
-                                        "--set", "decoder.max_tokens=8", "--set", "max_inputs=16"])
+        let arguments = ["--encoder", try Repository.model("all-MiniLM-L6-v2").path, "--decoder", try Repository.model(Self.modelID).path,
+                         "--index", "small", "--index-dir", Self.scratch.appendingPathComponent("indexes").path,
+                         "--set", "decoder.max_tokens=8", "--set", "max_inputs=16"]
+        let fuzzed = try RunningServer(arguments)
         defer { XCTAssertEqual(fuzzed.stop(), 0) }
         let schema = try fuzzed.get("/openapi.json")
         XCTAssertEqual(schema.json["openapi"] as? String, "3.0.3")
+        // What `serve --print-openapi` prints for the same flags, without loading a model, is what the server serves.
+        let printed = try ExemplarProcess.run(["serve"] + arguments + ["--print-openapi"])
+        XCTAssertEqual(printed.status, 0, printed.stderr)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? NSDictionary, schema.json as NSDictionary)
         let run = try PythonClient.run(python: python, [
             "-m", "schemathesis.cli", "run", "http://127.0.0.1:\(fuzzed.port)/openapi.json", "--checks", "not_a_server_error",
             "-n", "30", "--request-timeout", "60", "--mode", "all", "--seed", "1234",
@@ -307,6 +312,15 @@ final class ServeGenerationTests: XCTestCase {
         for route in ["/v1/completions", "/v1/chat/completions", "/v1/embeddings", "/v1/search"] {
             XCTAssertTrue(metrics.contains("route=\"\(route)\",method=\"POST\",status=\"200\""), "\(route) never answered 200")
         }
+    }
+
+    /// docs/openapi.json is the document of configs/serve.yaml serving the Qwen proxy (regenerate it with the command
+    /// below when the API changes).
+    func testKeptOpenAPIDocumentIsTheDefaultConfigurations() throws {
+        let printed = try ExemplarProcess.run(["serve", "--config", "configs/serve.yaml", "--decoder", "models/Qwen2.5-Coder-0.5B-Instruct", "--print-openapi"])
+        XCTAssertEqual(printed.status, 0, printed.stderr)
+        let kept = try String(contentsOf: Repository.root.appendingPathComponent("docs/openapi.json"), encoding: .utf8)
+        XCTAssertEqual(printed.stdout, kept, "docs/openapi.json is stale: exemplar serve --config configs/serve.yaml --decoder models/Qwen2.5-Coder-0.5B-Instruct --print-openapi > docs/openapi.json")
     }
 
     /// exemplar_requests_total of POST /v1/completions by status.
