@@ -2,7 +2,7 @@
 # Runs Exemplar's benchmarks and, when the Python peer venv exists (../shared/peers/encoder/setup.sh), the peer's
 # scripts on the same machine in the same sitting, then prints the ratios. Results: runs/bench/<timestamp>/.
 #
-#   scripts/bench.sh [encode] [search] [train] [decode] [sft]  (default: encode)
+#   scripts/bench.sh [encode] [search] [train] [decode] [sft] [serve]  (default: encode)
 # train: LoRA and QLoRA fine-tuning of MiniLM on GSM8K pairs (configs/encoder-gsm8k.yaml) for TRAIN_STEPS steps
 # (default 30), and the peer's train_lora.py for as many; steady pairs/s over the steps after the first five, as the
 # peer counts them.
@@ -18,6 +18,12 @@
 # checkpointing (the default), and LoRA keeping every block's activations (lora-stored, as the peer runs);
 # prints examples/s (the same 4 examples a step on both sides), the ratio, peak RSS, GFLOP/s and fraction of the
 # sgemm peak. EXEMPLAR=path skips the release build.
+# serve: `exemplar serve` (MiniLM + the Qwen GGUF with --decoder-weights gguf) on a free loopback port, loaded by
+# scripts/serve-load.py: $SERVE_EMBED_COUNT (400) single GSM8K test questions to /v1/embeddings at concurrency 1, 8,
+# 32, 64, and $SERVE_CHAT_COUNT (16) chat completions (max_tokens $SERVE_MAX_TOKENS, 64, greedy) at concurrency 1, 4,
+# 8; beside `bench encode` (offline sentences/s) and `bench decode --weights gguf` at batch 1, 4, 8. In the same
+# sitting, the chat load against llama-cpp-python's server (the peer venv, same GGUF, 2 threads) when it is installed.
+# Prints the ratios.
 # Run nothing else heavy meanwhile: the machines are shared and noisy; quote ratios, not absolute figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -205,7 +211,56 @@ for mode in ("lora", "lora-stored", "qlora"):
 PY
       done
       ;;
-    *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode, sft)" >&2; exit 2 ;;
+    serve)
+      gguf=$(ls models/Qwen2.5-Coder-0.5B-Instruct/*.gguf | head -1)
+      free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+      wait_health() { for _ in $(seq 600); do curl -sf "http://127.0.0.1:$1/$2" > /dev/null && return 0; sleep 0.5; done; return 1; }
+      port=$(free_port)
+      $B serve --port "$port" --decoder "$gguf" --decoder-weights gguf --set 'indexes=[]' 2> "$OUT/serve.log" &
+      server=$!
+      trap 'kill $server 2> /dev/null || true' EXIT
+      wait_health "$port" health
+      python3 scripts/serve-load.py embeddings 127.0.0.1 "$port" all-MiniLM-L6-v2 "${SERVE_EMBED_COUNT:-400}" 1,8,32,64 > "$OUT/serve-embeddings.json"
+      python3 scripts/serve-load.py chat 127.0.0.1 "$port" "$(basename "$gguf" .gguf)" "${SERVE_CHAT_COUNT:-16}" 1,4,8 \
+        "${SERVE_MAX_TOKENS:-64}" > "$OUT/serve-chat.json"
+      kill $server; wait $server 2> /dev/null || true
+      $B bench encode > "$OUT/encode.json"
+      $B bench decode --model "$gguf" --weights gguf --batch 1,4,8 --new-tokens "${SERVE_MAX_TOKENS:-64}" --prefill-tokens 0 --runs 1 \
+        > "$OUT/decode.json"
+      if [ -x "$PY" ] && "$PY" -c 'import llama_cpp.server.app' 2> /dev/null; then
+        port=$(free_port)
+        "$PY" -m llama_cpp.server --model "$gguf" --n_threads 2 --n_ctx 4096 --port "$port" --host 127.0.0.1 2> "$OUT/llamacpp-server.log" &
+        peer=$!
+        trap 'kill $peer 2> /dev/null || true' EXIT
+        wait_health "$port" v1/models
+        python3 scripts/serve-load.py chat 127.0.0.1 "$port" "$gguf" "${SERVE_CHAT_COUNT:-16}" 1,4,8 "${SERVE_MAX_TOKENS:-64}" \
+          > "$OUT/peer-llamacpp-chat.json"
+        kill $peer; wait $peer 2> /dev/null || true
+      fi
+      python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+load = lambda name: json.load(open(f"{out}/{name}")) if os.path.exists(f"{out}/{name}") else None
+offline = load("encode.json")["results"]["train questions"]["sent_per_s"]
+decode = load("decode.json")
+for level in load("serve-embeddings.json")["levels"]:
+    print(f"embeddings c={level['concurrency']}: {level['requests_per_s']} req/s, p50 {level['p50_ms']} ms, p99 {level['p99_ms']} ms, "
+          f"{level['errors']} errors — {level['requests_per_s'] / offline:.2f}x bench encode's {offline} sentences/s")
+peer = load("peer-llamacpp-chat.json")
+peer_levels = {l["concurrency"]: l for l in peer["levels"]} if peer else {}
+for level in load("serve-chat.json")["levels"]:
+    c = level["concurrency"]
+    rate = decode.get(f"bs{c}", {}).get("e2e_tok_s")
+    line = (f"chat c={c}: {level['tokens_per_s']} tokens/s, {level['requests_per_s']} req/s, p99 {level['p99_ms']} ms, {level['errors']} errors"
+            + (f" — {level['tokens_per_s'] / rate:.2f}x bench decode bs{c} end to end ({rate} tokens/s)" if rate else ""))
+    if c in peer_levels:
+        p = peer_levels[c]
+        line += (f"; llama-cpp-python server {p['tokens_per_s']} tokens/s, p99 {p['p99_ms']} ms, {p['errors']} errors "
+                 f"({level['tokens_per_s'] / p['tokens_per_s']:.2f}x)")
+    print(line)
+PY
+      ;;
+    *) echo "bench.sh: unknown benchmark $w (encode, search, train, decode, sft, serve)" >&2; exit 2 ;;
   esac
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.txt" >&2
