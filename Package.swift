@@ -90,7 +90,7 @@ let package = Package(
                                                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SemanticSearchTests", dependencies: ["SemanticSearch", "Encoder", "Retrieval", "Tensor", "TestSupport"]),
         // Starts the built `exemplar serve` on a loopback port and talks HTTP to it.
-        .testTarget(name: "ServiceTests", dependencies: ["Encoder", "Decoder", "MathTasks", "Tokenizers", "Retrieval", "SemanticSearch", "ModelFormats", "TestSupport",
+        .testTarget(name: "ServiceTests", dependencies: ["Encoder", "Decoder", "MathTasks", "Tokenizers", "Retrieval", "SemanticSearch", "Service", "ModelFormats", "TestSupport",
                                                     "ExemplarCLI"]),
         // Runs the built `exemplar` binary (SwiftPM builds it with the tests).
         .testTarget(name: "ExemplarCLITests", dependencies: ["ModelFormats", "Retrieval", "Tensor", "TestSupport", "ExemplarCLI",

@@ -16,8 +16,10 @@ enum JSONText {
 
     /// A Foundation JSON object (dictionaries, arrays, strings, numbers, NSNull) as compact JSON with sorted keys and
     /// unescaped slashes: the replies that are not mostly floats.
-    static func serialized(_ object: Any) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+    static func serialized(_ object: Any, pretty: Bool = false) -> [UInt8] {
+        let options: JSONSerialization.WritingOptions = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+                                                               : [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data())
     }
 
     /// A 200 reply with a JSON body.

@@ -10,9 +10,7 @@ public enum OpenAPIDocument {
         let object = document(configuration, encoder: configuration.encoder.servedID,
                               decoder: configuration.decoder.model.isEmpty ? nil : configuration.decoder.servedID,
                               indexes: configuration.indexes.sorted())
-        guard pretty else { return JSONText.serialized(object) }
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
-        return Array(data ?? Data()) + Array("\n".utf8)
+        return JSONText.serialized(object, pretty: pretty) + (pretty ? Array("\n".utf8) : [])
     }
 
     static func document(_ configuration: ServiceConfiguration, encoder: String, decoder decoderID: String?, indexes: [String]) -> [String: Any] {

@@ -31,7 +31,7 @@ public final class RemoteGenerator: TextGenerating {
 
     public func generate(_ requests: [TextGenerator.Request], tokenizer: Tokenizer?, onText: ((Int, String) -> Void)?,
                          onToken: ((Int, Int32) -> Void)?) throws -> [TextGenerator.Output] {
-        let results = Results(count: requests.count)
+        let results = IndexedResults<Result<TextGenerator.Output, Error>>(count: requests.count)
         let group = DispatchGroup()
         for (i, request) in requests.enumerated() {
             let body = try body(request)
@@ -43,7 +43,7 @@ public final class RemoteGenerator: TextGenerating {
         }
         group.wait()
         return try results.values.enumerated().map { i, result in
-            let output = try result.get()
+            let output = try (result ?? .failure(Failure(description: "no reply"))).get()
             if let onText, !output.text.isEmpty { onText(i, output.text) }
             for _ in 0..<output.tokenCount { onToken?(i, -1) }
             return output
@@ -112,19 +112,4 @@ public final class RemoteGenerator: TextGenerating {
 /// A URLSession reply handed back to the waiting thread (the semaphore orders the accesses).
 private final class Reply: @unchecked Sendable {
     var result: Result<(Int, Data, TimeInterval?), Error> = .failure(RemoteGenerator.Failure(description: "no reply"))
-}
-
-/// Outputs collected from several threads.
-private final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<TextGenerator.Output, Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ result: Result<TextGenerator.Output, Error>) { lock.lock(); results[i] = result; lock.unlock() }
-
-    var values: [Result<TextGenerator.Output, Error>] {
-        lock.lock(); defer { lock.unlock() }
-        return results.map { $0 ?? .failure(RemoteGenerator.Failure(description: "no reply")) }
-    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import MathTasks
 import Retrieval
 import SemanticSearch
+import Service
 import TestSupport
 import Tokenizers
 import XCTest
@@ -100,7 +101,7 @@ final class ServeGenerationTests: XCTestCase {
 
     /// The replies to `bodies` sent by `concurrency` clients at once.
     func send(_ server: RunningServer, _ path: String, _ bodies: [[String: Any]], concurrency: Int) -> [Result<RunningServer.Reply, Error>] {
-        let results = ResultsBox(count: bodies.count)
+        let results = IndexedResults<Result<RunningServer.Reply, Error>>(count: bodies.count)
         let group = DispatchGroup()
         for worker in 0..<concurrency {
             DispatchQueue.global().async(group: group) {
@@ -110,7 +111,7 @@ final class ServeGenerationTests: XCTestCase {
             }
         }
         group.wait()
-        return results.values
+        return results.values.map { $0 ?? .failure(RunningServer.Failure(description: "no reply")) }
     }
 
     func testGreedyOutputIsTheOfflineOutputAtAnyConcurrencyStreamedOrNot() throws {
@@ -389,20 +390,5 @@ final class ServeGenerationTests: XCTestCase {
         XCTAssertEqual(out["after_status"] as? Int, 200, "\(out)")
         // 1500 tokens would take far longer than this even in a release build.
         XCTAssertLessThan(try XCTUnwrap(out["seconds_until_answered"] as? Double), 8, "\(out)")
-    }
-}
-
-/// Replies collected from several threads.
-private final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<RunningServer.Reply, Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ result: Result<RunningServer.Reply, Error>) { lock.lock(); results[i] = result; lock.unlock() }
-
-    var values: [Result<RunningServer.Reply, Error>] {
-        lock.lock(); defer { lock.unlock() }
-        return results.map { $0 ?? .failure(RunningServer.Failure(description: "no reply")) }
     }
 }
