@@ -47,9 +47,9 @@ public final class ExemplarService {
 
     private func makeRouter() -> Router<BasicRequestContext> {
         let state = self.state, configuration = self.configuration, metrics = self.metrics
-        let router = Router()
+        let router = Router(), routes = RouteMethods()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        router.add(middleware: OpenAIErrorMiddleware())
+        router.add(middleware: OpenAIErrorMiddleware(routes: routes))
         router.add(middleware: BearerAuthMiddleware(apiKey: apiKey))
         router.get("health") { _, _ -> Response in
             guard state.models != nil else {
@@ -105,6 +105,7 @@ public final class ExemplarService {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text)))
         }
+        routes.record(router)
         return router
     }
 

@@ -10,6 +10,7 @@ final class RunningServer {
     struct Reply {
         let status: Int
         let body: Data
+        var headers: [String: String] = [:]
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
     }
@@ -85,7 +86,8 @@ final class RunningServer {
         var result: Result<Reply, Error> = .failure(Failure(description: "no reply"))
         URLSession.shared.dataTask(with: request) { data, response, error in
             if let error { result = .failure(error) }
-            else if let http = response as? HTTPURLResponse { result = .success(Reply(status: http.statusCode, body: data ?? Data())) }
+            else if let http = response as? HTTPURLResponse { result = .success(Reply(status: http.statusCode, body: data ?? Data(),
+                                                                headers: http.allHeaderFields.reduce(into: [:]) { $0["\($1.key)".lowercased()] = "\($1.value)" })) }
             done.signal()
         }.resume()
         done.wait()

@@ -193,6 +193,11 @@ final class ServeEndToEndTests: XCTestCase, RunsExemplar {
         assertError(try server.post("/v1/search", json: ["index": "small"]), status: 400, param: "query", contains: "give 'query'")
         assertError(try server.post("/v1/search", json: ["index": "small", "query": "a", "k": 0]), status: 400, param: "k", contains: "'k'")
         assertError(try server.get("/v1/nothing"), status: 404, param: nil, code: "not_found", contains: "no route")
+        let wrongMethod = try server.get("/v1/embeddings")
+        assertError(wrongMethod, status: 405, param: nil, code: "method_not_allowed", contains: "answers POST, not GET")
+        XCTAssertEqual(wrongMethod.headers["allow"], "POST")
+        assertError(try server.send("DELETE", "/health", body: Data()), status: 405, param: nil, code: "method_not_allowed",
+                    contains: "answers GET")
         let big = Data(#"{"model": "all-MiniLM-L6-v2", "input": ""#.utf8) + Data(repeating: UInt8(ascii: "a"), count: 3 << 20) + Data(#""}"#.utf8)
         assertError(try server.send("POST", "/v1/embeddings", body: big), status: 413, param: nil, code: "request_too_large",
                     contains: "larger than the limit of 2097152 bytes")
