@@ -1,7 +1,8 @@
 import Hummingbird
 
-/// Turns every failure into OpenAI's error object: `APIError`s as they are, Hummingbird's own (unknown route) with their
-/// status, a known path asked with another method as 405 naming the methods it answers, anything else as a 500 server_error naming the error (a bug, never a crash).
+/// Turns every failure into OpenAI's error object: `APIError`s as they are, Hummingbird's own (unknown route) with
+/// their status, a known path asked with another method as 405 naming the methods it answers, anything else as a 500
+/// server_error naming the error (a bug, never a crash).
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteMethods
 
@@ -11,8 +12,8 @@ struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return error.response
         } catch let error as HTTPError {
-            let allowed = routes.allowed(request.uri.path)
-            if error.status == .notFound, !allowed.isEmpty, !allowed.contains(request.method) {
+            if error.status == .notFound, case let allowed = routes.allowed(request.uri.path), !allowed.isEmpty,
+               !allowed.contains(request.method) {
                 let methods = allowed.map(\.rawValue).sorted().joined(separator: ", ")
                 var response = APIError(.methodNotAllowed, "\(request.uri.path) answers \(methods), not \(request.method)",
                                         code: "method_not_allowed").response
