@@ -102,7 +102,7 @@ final class DecoderQuantizedParityTests: XCTestCase {
     // exact. Greedy continuations: Qwen 17–18/20 identical (issue 17's bar is 15). SmolLM2's count is not a property of
     // the kernels alone: its near-ties flip on the Float32 summation order of OpenBLAS's kernels, which differ per CPU.
     // The same build on one Zen 4 measured 6/20 (mean 36.95 tokens) with OPENBLAS_CORETYPE=Haswell or Zen, 7/20 (36.6,
-    // other prompts diverging) with SkylakeX, 7/20 (36.8) with Sandybridge; on another machine (Zen 2) it measured 10/20 (43.7).
+    // other prompts diverging) with SkylakeX, 7/20 (36.8) with Sandybridge; on a Zen 2 it measured 10/20 (43.7).
     // llama.cpp on the same files and prompts (llama-cpp-python 0.3.36, same 8-bit scheme with f16 scales): Qwen 14/20,
     // SmolLM2 4/20. So SmolLM2's floors sit at llama.cpp's own agreement (4/20) and a mean of 30 tokens: a broken
     // kernel or layout shows in top-1 and the logit bound first, and agreement falls to a few tokens. An exact lm_head
