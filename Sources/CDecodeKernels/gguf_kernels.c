@@ -15,7 +15,8 @@
 // types with a minimum, signed for Q8_0 and Q6_K), an integer multiplier per 16 of them (Q6_K's scales; 1 elsewhere),
 // a Float32 scale and a Float32 minimum:
 //     Σ_i w_i·x_i ≈ scale·d_x·Σ_i mult_i·q_i·qx_i + minimum·s_x
-// The integer sums are exact, so the scalar and AVX2 variants differ only in the order of the Float32 additions.
+// The integer sums are exact, so the scalar and AVX2 variants differ only in the order of the Float32 additions (the
+// AVX-512 VNNI variant keeps the AVX2 order and its bits).
 // Each output is summed chunk by chunk in order whatever m is, so a sequence's results do not depend on its batch.
 
 enum { QK = 32, QKK = 256 };
@@ -359,6 +360,105 @@ static void gguf_dequantize_avx2(int type, const uint8_t *w, long row_bytes, lon
     }
 }
 #define HAVE_AVX2_VARIANT 1
+
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
+
+/// Chunks c and c + 1 in one 64-byte register (c + 1 zero when c is the last), with their multipliers as int32
+/// lanes, one per four weights (Q6_K's scales; 1 elsewhere).
+static inline __attribute__((always_inline)) VNNI_TARGET __m512i chunk_pair(int type, const uint8_t *row, long c,
+                                                                           long nc, __m512i *mult) {
+    __m256i m0, m1 = _mm256_set1_epi16(1);
+    const __m256i q0 = chunk_bytes(type, row, c, &m0);
+    const __m256i q1 = c + 1 < nc ? chunk_bytes(type, row, c + 1, &m1) : _mm256_setzero_si256();
+    if (type == EXEMPLAR_GGUF_Q6_K) {
+        // int16 lanes 0 and 8 of each chunk's multipliers hold its two scales: four int32 lanes each.
+        const __m128i pick = _mm_setr_epi32(_mm256_extract_epi16(m0, 0), _mm256_extract_epi16(m0, 8),
+                                            _mm256_extract_epi16(m1, 0), _mm256_extract_epi16(m1, 8));
+        const __m512i spread = _mm512_broadcast_i32x4(_mm_srai_epi32(_mm_slli_epi32(pick, 16), 16));
+        *mult = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3), spread);
+    }
+    return _mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1);
+}
+
+/// As GGUF_GEMV, two chunks per step: dpbusd (unsigned × signed bytes, four products summed into each int32 lane)
+/// replaces maddubs + madd, with no int16 intermediate. Signed weights enter as |q| (exact for −128 too, read
+/// unsigned) with the activation negated where q < 0. The integer lanes are the AVX2 variant's and each half is
+/// added into the same 8-lane accumulator chunk by chunk, so the results equal the AVX2 variant's bit for bit: where
+/// a greedy continuation flips depends on the last bit of the activations (their 8-bit rounding amplifies it), and
+/// it should not depend on which CPU ran the product.
+#define GGUF_GEMV_VNNI(TYPE, M)                                                                                    \
+    for (long o = o0; o < o1; o++) {                                                                               \
+        const uint8_t *row = w + o * row_bytes;                                                                    \
+        __m256 acc[M];                                                                                             \
+        float mins[M];                                                                                             \
+        UNROLL for (int r = 0; r < (M); r++) { acc[r] = _mm256_setzero_ps(); mins[r] = 0; }                        \
+        for (long c = 0; c < nc; c += 2) {                                                                         \
+            const int pair = c + 1 < nc;                                                                           \
+            __m512i mult = _mm512_set1_epi32(1);                                                                   \
+            const __m512i q = chunk_pair(TYPE, row, c, nc, &mult);                                                 \
+            float scale0, minimum0, scale1 = 0, minimum1 = 0;                                                      \
+            chunk_scales(TYPE, row, c, &scale0, &minimum0);                                                        \
+            if (pair) chunk_scales(TYPE, row, c + 1, &scale1, &minimum1);                                          \
+            const __m512i magnitude = type_is_signed(TYPE) ? _mm512_abs_epi8(q) : q;                               \
+            const __mmask64 negative = type_is_signed(TYPE) ? _mm512_movepi8_mask(q) : 0;                          \
+            const __mmask64 present = pair ? ~(__mmask64)0 : 0xFFFFFFFFULL;                                        \
+            UNROLL for (int r = 0; r < (M); r++) {                                                                 \
+                __m512i a = _mm512_maskz_loadu_epi8(present, qx + r * k + QK * c);                                 \
+                if (type_is_signed(TYPE)) a = _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a);       \
+                __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), magnitude, a);                          \
+                if ((TYPE) == EXEMPLAR_GGUF_Q6_K) sums = _mm512_mullo_epi32(sums, mult);                           \
+                const __m512 products = _mm512_cvtepi32_ps(sums);                                                 \
+                acc[r] = _mm256_fmadd_ps(_mm512_castps512_ps256(products), _mm256_set1_ps(scale0 * dx[r * nc + c]), \
+                                         acc[r]);                                                                  \
+                if (pair)                                                                                          \
+                    acc[r] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(products, 1),                                  \
+                                             _mm256_set1_ps(scale1 * dx[r * nc + c + 1]), acc[r]);                 \
+                if (type_has_minimum(TYPE)) {                                                                      \
+                    mins[r] += minimum0 * sx[r * nc + c];                                                          \
+                    if (pair) mins[r] += minimum1 * sx[r * nc + c + 1];                                            \
+                }                                                                                                  \
+            }                                                                                                      \
+        }                                                                                                          \
+        UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum(acc[r]) + mins[r];                            \
+    }
+
+#define GGUF_ROWS_VNNI(TYPE)                               \
+    switch (m) {                                           \
+    case 1: GGUF_GEMV_VNNI(TYPE, 1) break;                 \
+    case 2: GGUF_GEMV_VNNI(TYPE, 2) break;                 \
+    case 3: GGUF_GEMV_VNNI(TYPE, 3) break;                 \
+    case 4: GGUF_GEMV_VNNI(TYPE, 4) break;                 \
+    case 5: GGUF_GEMV_VNNI(TYPE, 5) break;                 \
+    case 6: GGUF_GEMV_VNNI(TYPE, 6) break;                 \
+    case 7: GGUF_GEMV_VNNI(TYPE, 7) break;                 \
+    case 8: GGUF_GEMV_VNNI(TYPE, 8) break;                 \
+    default: break;                                        \
+    }
+
+VNNI_TARGET static void gemv_vnni(int type, const uint8_t *w, long row_bytes, long k, const int8_t *qx,
+                                  const float *dx, const float *sx, long m, float *y, long ldy, long o0, long o1) {
+    const long nc = k / QK;
+    switch (type) {
+    case EXEMPLAR_GGUF_Q4_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_0) break;
+    case EXEMPLAR_GGUF_Q4_1: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_1) break;
+    case EXEMPLAR_GGUF_Q5_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_0) break;
+    case EXEMPLAR_GGUF_Q5_1: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_1) break;
+    case EXEMPLAR_GGUF_Q8_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q8_0) break;
+    case EXEMPLAR_GGUF_Q4_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_K) break;
+    case EXEMPLAR_GGUF_Q5_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_K) break;
+    case EXEMPLAR_GGUF_Q6_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q6_K) break;
+    default: break;
+    }
+}
+
+static int vnni_supported(void) {
+    static int state = -1;
+    if (state < 0)
+        state = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                __builtin_cpu_supports("avx512vnni");
+    return state;
+}
 #endif
 
 void exemplar_gguf_dequantize(int type, const uint8_t *w, long row_bytes, long k, long r0, long r1, float *dst) {
@@ -383,6 +483,7 @@ int exemplar_gguf_variant_available(int variant) {
     case EXEMPLAR_GGUF_SCALAR: return 1;
 #ifdef HAVE_AVX2_VARIANT
     case EXEMPLAR_GGUF_AVX2: return 1;
+    case EXEMPLAR_GGUF_AVX512_VNNI: return vnni_supported();
 #endif
     default: return 0;
     }
@@ -391,6 +492,9 @@ int exemplar_gguf_variant_available(int variant) {
 int exemplar_gguf_best_variant(void) {
     const char *forced = getenv("EXEMPLAR_GGUF_KERNEL");
     if (forced && strcmp(forced, "scalar") == 0) return EXEMPLAR_GGUF_SCALAR;
+    if (forced && strcmp(forced, "avx2") == 0 && exemplar_gguf_variant_available(EXEMPLAR_GGUF_AVX2))
+        return EXEMPLAR_GGUF_AVX2;
+    if (exemplar_gguf_variant_available(EXEMPLAR_GGUF_AVX512_VNNI)) return EXEMPLAR_GGUF_AVX512_VNNI;
     return exemplar_gguf_variant_available(EXEMPLAR_GGUF_AVX2) ? EXEMPLAR_GGUF_AVX2 : EXEMPLAR_GGUF_SCALAR;
 }
 
@@ -400,6 +504,10 @@ void exemplar_gguf_gemv(int type, int variant, const uint8_t *w, long row_bytes,
 #ifdef HAVE_AVX2_VARIANT
     if (variant == EXEMPLAR_GGUF_AVX2) {
         gemv_avx2(type, w, row_bytes, k, qx, dx, sx, m, y, ldy, o0, o1);
+        return;
+    }
+    if (variant == EXEMPLAR_GGUF_AVX512_VNNI && vnni_supported()) {
+        gemv_vnni(type, w, row_bytes, k, qx, dx, sx, m, y, ldy, o0, o1);
         return;
     }
 #endif

@@ -69,6 +69,7 @@ struct BenchDecode: ParsableCommand {
                 "cores": Parallel.workers, "load_s": round(loadSeconds, 2), "new_tokens": newTokens,
                 "weight_MiB": round(Double(model.weightBytes) / 1_048_576, 1),
             ]
+            if weights == .gguf { result["gguf_kernel"] = "\(GGUFKernel.best)" }
             let generator = TextGenerator(model: model)
             for b in batches {
                 let prompts = try questions.prefix(b).map(chatPrompt)

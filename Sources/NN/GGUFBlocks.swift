@@ -104,8 +104,10 @@ public enum GGUFKernel: Int32, CaseIterable, Sendable {
     case scalar = 1
     /// AVX2: maddubs / madd on 32 bytes at a time.
     case avx2 = 2
+    /// AVX-512 VNNI: dpbusd on two 32-weight chunks at a time (Ice Lake, Zen 4 and later).
+    case avx512VNNI = 3
 
-    /// The fastest variant this CPU runs (`EXEMPLAR_GGUF_KERNEL=scalar` forces the portable one).
+    /// The fastest variant this CPU runs (`EXEMPLAR_GGUF_KERNEL=scalar` or `avx2` forces that one).
     public static let best = GGUFKernel(rawValue: exemplar_gguf_best_variant()) ?? .scalar
 
     public var isAvailable: Bool { exemplar_gguf_variant_available(rawValue) != 0 }

@@ -18,6 +18,21 @@ final class GGUFBlocksTests: XCTestCase {
         #endif
     }
 
+    /// The AVX-512 VNNI variant is offered exactly where the kernel's flags say the CPU has its instructions, and is
+    /// then the one chosen, so the tests below run it on every machine that would.
+    func testTheVNNIVariantIsOfferedWhereTheCPUHasIt() throws {
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            throw XCTSkip("no /proc/cpuinfo")
+        }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        let has = ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni"].allSatisfy(flags.contains)
+        XCTAssertEqual(GGUFKernel.avx512VNNI.isAvailable, has)
+        if has && ProcessInfo.processInfo.environment["EXEMPLAR_GGUF_KERNEL"] == nil {
+            XCTAssertEqual(GGUFKernel.best, .avx512VNNI)
+        }
+    }
+
     /// Random bytes for the codes, sensible f16 values for the scales (random bytes there would be NaN or huge).
     static func randomWeight(_ type: GGUFTensorType, rows: Int, columns: Int, seed: UInt64) -> GGUFBlocks {
         let weight = GGUFBlocks(type: type, rows: rows, columns: columns)
@@ -139,6 +154,33 @@ final class GGUFBlocksTests: XCTestCase {
             let weight = Self.randomWeight(type, rows: 13, columns: columns, seed: UInt64(100 + t))
             for kernel in GGUFKernel.allCases where kernel.isAvailable {
                 for m in [1, 3, 8] { check(weight, kernel: kernel, rows: m, seed: UInt64(7 * m + t), label: "\(type)") }
+            }
+        }
+    }
+
+    /// The VNNI variant adds the AVX2 variant's integer lanes in the AVX2 order: the same bits, so a decode does not
+    /// depend on which of the two the CPU runs (odd chunk counts included: 96 columns are three chunks).
+    func testTheVNNIVariantEqualsTheAVX2VariantBitForBit() throws {
+        guard GGUFKernel.avx512VNNI.isAvailable, GGUFKernel.avx2.isAvailable else { throw XCTSkip("no AVX-512 VNNI") }
+        for (t, type) in Self.types.enumerated() {
+            let columns = type.blockSize == 256 ? 512 : 96
+            let weight = Self.randomWeight(type, rows: 13, columns: columns, seed: UInt64(200 + t))
+            for m in [1, 2, 5, 8] {
+                var rng = RandomGenerator(seed: UInt64(m * 31 + t))
+                let x = (0..<(m * columns)).map { _ in rng.nextFloat() * 2 - 1 }
+                var results: [[UInt32]] = []
+                for kernel in [GGUFKernel.avx2, .avx512VNNI] {
+                    weight.kernel = kernel
+                    var y = [Float](repeating: .nan, count: m * 13)
+                    x.withUnsafeBufferPointer { xp in
+                        y.withUnsafeMutableBufferPointer {
+                            weight.multiplyFewRows(xp.baseAddress!, ldx: columns, rows: m, into: $0.baseAddress!, ldy: 13,
+                                                   outputs: 0..<13)
+                        }
+                    }
+                    results.append(y.map(\.bitPattern))
+                }
+                XCTAssertEqual(results[0], results[1], "\(type) m=\(m)")
             }
         }
     }

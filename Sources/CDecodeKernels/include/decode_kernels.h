@@ -48,14 +48,15 @@ enum {
     EXEMPLAR_GGUF_Q8_0 = 8, EXEMPLAR_GGUF_Q4_K = 12, EXEMPLAR_GGUF_Q5_K = 13, EXEMPLAR_GGUF_Q6_K = 14,
 };
 
-/// Kernel variants: the portable one, and AVX2 (maddubs/madd integer dot products).
-enum { EXEMPLAR_GGUF_SCALAR = 1, EXEMPLAR_GGUF_AVX2 = 2 };
+/// Kernel variants: the portable one, AVX2 (maddubs/madd integer dot products) and AVX-512 VNNI (dpbusd, two chunks
+/// of 32 per register; chosen at run time where the CPU has it).
+enum { EXEMPLAR_GGUF_SCALAR = 1, EXEMPLAR_GGUF_AVX2 = 2, EXEMPLAR_GGUF_AVX512_VNNI = 3 };
 
 int exemplar_gguf_type_supported(int type);
 /// Bytes of one row of k elements of `type` (0 when the type is unsupported or k is not a whole number of blocks).
 long exemplar_gguf_row_bytes(int type, long k);
 int exemplar_gguf_variant_available(int variant);
-/// The fastest variant this CPU runs (EXEMPLAR_GGUF_KERNEL=scalar forces the portable one).
+/// The fastest variant this CPU runs (EXEMPLAR_GGUF_KERNEL=scalar or avx2 forces that one).
 int exemplar_gguf_best_variant(void);
 
 /// m rows of x (k wide, k a multiple of 32, rows ldx apart) as 8-bit blocks of 32: q (m·k bytes, row-major), the step
