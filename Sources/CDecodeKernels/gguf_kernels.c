@@ -363,10 +363,39 @@ static void gguf_dequantize_avx2(int type, const uint8_t *w, long row_bytes, lon
 
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
 
+/// split_nibbles of the 16 bytes at p0 and (when `second`) at p1, in one register: the nibbles of both split at
+/// once, then the four 16-byte groups put in order (p0's low, p0's high, p1's low, p1's high).
+static inline __attribute__((always_inline)) VNNI_TARGET __m512i split_nibble_pair(const uint8_t *p0, const uint8_t *p1,
+                                                                                  int second) {
+    const __m128i first = _mm_loadu_si128((const __m128i *)p0);
+    const __m256i bytes = _mm256_inserti128_si256(_mm256_castsi128_si256(first),
+                                                  second ? _mm_loadu_si128((const __m128i *)p1) : _mm_setzero_si128(), 1);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    const __m512i halves = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(bytes, low)),
+                                              _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low), 1);
+    return _mm512_shuffle_i64x2(halves, halves, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
 /// Chunks c and c + 1 in one 64-byte register (c + 1 zero when c is the last), with their multipliers as int32
 /// lanes, one per four weights (Q6_K's scales; 1 elsewhere).
 static inline __attribute__((always_inline)) VNNI_TARGET __m512i chunk_pair(int type, const uint8_t *row, long c,
                                                                            long nc, __m512i *mult) {
+    if (type == EXEMPLAR_GGUF_Q4_0 || type == EXEMPLAR_GGUF_Q4_1) {
+        const uint8_t *b0 = CHUNK_BLOCK(type, row, c);
+        const long offset = type == EXEMPLAR_GGUF_Q4_0 ? 2 : 4;
+        return split_nibble_pair(b0 + offset, b0 + block_bytes(type) + offset, c + 1 < nc);
+    }
+    if (type == EXEMPLAR_GGUF_Q5_0 || type == EXEMPLAR_GGUF_Q5_1) {
+        // The fifth bits are a byte mask already: one masked move instead of fifth_bits' shuffle and compare.
+        const long offset = type == EXEMPLAR_GGUF_Q5_0 ? 2 : 4;
+        const uint8_t *b0 = CHUNK_BLOCK(type, row, c), *b1 = b0 + block_bytes(type);
+        uint32_t high0, high1 = 0;
+        memcpy(&high0, b0 + offset, 4);
+        if (c + 1 < nc) memcpy(&high1, b1 + offset, 4);
+        const __m512i nibbles = split_nibble_pair(b0 + offset + 4, b1 + offset + 4, c + 1 < nc);
+        return _mm512_mask_mov_epi8(nibbles, (__mmask64)high0 | (__mmask64)high1 << 32,
+                                    _mm512_or_si512(nibbles, _mm512_set1_epi8(0x10)));
+    }
     __m256i m0, m1 = _mm256_set1_epi16(1);
     const __m256i q0 = chunk_bytes(type, row, c, &m0);
     const __m256i q1 = c + 1 < nc ? chunk_bytes(type, row, c + 1, &m1) : _mm256_setzero_si256();
@@ -386,39 +415,71 @@ static inline __attribute__((always_inline)) VNNI_TARGET __m512i chunk_pair(int 
 /// added into the same 8-lane accumulator chunk by chunk, so the results equal the AVX2 variant's bit for bit: where
 /// a greedy continuation flips depends on the last bit of the activations (their 8-bit rounding amplifies it), and
 /// it should not depend on which CPU ran the product.
+/// chunk_scales for chunks c and c + 1 of the one-block-per-chunk types: both blocks' leading halves (step, and
+/// minimum for Q4_1 / Q5_1) converted in one instruction, the same values as four scalar conversions.
+static inline __attribute__((always_inline)) void pair_scales(int type, const uint8_t *row, long c, float *scale0,
+                                                              float *minimum0, float *scale1, float *minimum1) {
+    const uint8_t *b = CHUNK_BLOCK(type, row, c);
+    uint32_t first, second;
+    memcpy(&first, b, 4);
+    memcpy(&second, b + block_bytes(type), 4);
+    const __m128 v = _mm_cvtph_ps(_mm_setr_epi32((int)first, (int)second, 0, 0));
+    float f[4];
+    _mm_storeu_ps(f, v);
+    *scale0 = f[0];
+    *scale1 = f[2];
+    switch (type) {
+    case EXEMPLAR_GGUF_Q4_1:
+    case EXEMPLAR_GGUF_Q5_1: *minimum0 = f[1]; *minimum1 = f[3]; break;
+    case EXEMPLAR_GGUF_Q4_0: *minimum0 = -8 * f[0]; *minimum1 = -8 * f[2]; break;
+    case EXEMPLAR_GGUF_Q5_0: *minimum0 = -16 * f[0]; *minimum1 = -16 * f[2]; break;
+    default: *minimum0 = *minimum1 = 0;
+    }
+}
+
+/// One step of GGUF_GEMV_VNNI: chunks c and c + 1 (only c when `pair` is 0, at the end of an odd row).
+static inline __attribute__((always_inline)) VNNI_TARGET void vnni_step(int type, int m, int pair, const uint8_t *row,
+                                                                       long c, long nc, long k, const int8_t *qx,
+                                                                       const float *dx, const float *sx, __m256 *acc,
+                                                                       float *mins) {
+    __m512i mult = _mm512_set1_epi32(1);
+    const __m512i q = chunk_pair(type, row, c, pair ? c + 2 : c + 1, &mult);
+    float scale0, minimum0, scale1 = 0, minimum1 = 0;
+    if (pair && block_elements(type) == QK) {
+        pair_scales(type, row, c, &scale0, &minimum0, &scale1, &minimum1);
+    } else {
+        chunk_scales(type, row, c, &scale0, &minimum0);
+        if (pair) chunk_scales(type, row, c + 1, &scale1, &minimum1);
+    }
+    const __m512i magnitude = type_is_signed(type) ? _mm512_abs_epi8(q) : q;
+    const __mmask64 negative = type_is_signed(type) ? _mm512_movepi8_mask(q) : 0;
+    UNROLL for (int r = 0; r < m; r++) {
+        const int8_t *x = qx + r * k + QK * c;
+        __m512i a = pair ? _mm512_loadu_si512(x) : _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)x));
+        if (type_is_signed(type)) a = _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a);
+        __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), magnitude, a);
+        if (type == EXEMPLAR_GGUF_Q6_K) sums = _mm512_mullo_epi32(sums, mult);
+        const __m512 products = _mm512_cvtepi32_ps(sums);
+        acc[r] = _mm256_fmadd_ps(_mm512_castps512_ps256(products), _mm256_set1_ps(scale0 * dx[r * nc + c]), acc[r]);
+        if (pair)
+            acc[r] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(products, 1), _mm256_set1_ps(scale1 * dx[r * nc + c + 1]),
+                                     acc[r]);
+        if (type_has_minimum(type)) {
+            mins[r] += minimum0 * sx[r * nc + c];
+            if (pair) mins[r] += minimum1 * sx[r * nc + c + 1];
+        }
+    }
+}
+
 #define GGUF_GEMV_VNNI(TYPE, M)                                                                                    \
     for (long o = o0; o < o1; o++) {                                                                               \
         const uint8_t *row = w + o * row_bytes;                                                                    \
         __m256 acc[M];                                                                                             \
         float mins[M];                                                                                             \
         UNROLL for (int r = 0; r < (M); r++) { acc[r] = _mm256_setzero_ps(); mins[r] = 0; }                        \
-        for (long c = 0; c < nc; c += 2) {                                                                         \
-            const int pair = c + 1 < nc;                                                                           \
-            __m512i mult = _mm512_set1_epi32(1);                                                                   \
-            const __m512i q = chunk_pair(TYPE, row, c, nc, &mult);                                                 \
-            float scale0, minimum0, scale1 = 0, minimum1 = 0;                                                      \
-            chunk_scales(TYPE, row, c, &scale0, &minimum0);                                                        \
-            if (pair) chunk_scales(TYPE, row, c + 1, &scale1, &minimum1);                                          \
-            const __m512i magnitude = type_is_signed(TYPE) ? _mm512_abs_epi8(q) : q;                               \
-            const __mmask64 negative = type_is_signed(TYPE) ? _mm512_movepi8_mask(q) : 0;                          \
-            const __mmask64 present = pair ? ~(__mmask64)0 : 0xFFFFFFFFULL;                                        \
-            UNROLL for (int r = 0; r < (M); r++) {                                                                 \
-                __m512i a = _mm512_maskz_loadu_epi8(present, qx + r * k + QK * c);                                 \
-                if (type_is_signed(TYPE)) a = _mm512_mask_sub_epi8(a, negative, _mm512_setzero_si512(), a);       \
-                __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), magnitude, a);                          \
-                if ((TYPE) == EXEMPLAR_GGUF_Q6_K) sums = _mm512_mullo_epi32(sums, mult);                           \
-                const __m512 products = _mm512_cvtepi32_ps(sums);                                                 \
-                acc[r] = _mm256_fmadd_ps(_mm512_castps512_ps256(products), _mm256_set1_ps(scale0 * dx[r * nc + c]), \
-                                         acc[r]);                                                                  \
-                if (pair)                                                                                          \
-                    acc[r] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(products, 1),                                  \
-                                             _mm256_set1_ps(scale1 * dx[r * nc + c + 1]), acc[r]);                 \
-                if (type_has_minimum(TYPE)) {                                                                      \
-                    mins[r] += minimum0 * sx[r * nc + c];                                                          \
-                    if (pair) mins[r] += minimum1 * sx[r * nc + c + 1];                                            \
-                }                                                                                                  \
-            }                                                                                                      \
-        }                                                                                                          \
+        long c = 0;                                                                                                \
+        for (; c + 1 < nc; c += 2) vnni_step(TYPE, M, 1, row, c, nc, k, qx, dx, sx, acc, mins);                   \
+        if (c < nc) vnni_step(TYPE, M, 0, row, c, nc, k, qx, dx, sx, acc, mins);                                  \
         UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum(acc[r]) + mins[r];                            \
     }
 
