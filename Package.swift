@@ -33,9 +33,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "CAllocator"),
+        // The spinning worker threads behind Parallel (a decode step hands work to the cores a few hundred times).
+        .target(name: "CWorkerPool", cSettings: [.unsafeFlags(["-O2"])]),
         // AVX2 + FMA kernels over quantised weights (C: the accumulators must stay in registers); scalar elsewhere.
         .target(name: "CDecodeKernels", cSettings: [.unsafeFlags(["-O3"] + cKernelFlags)]),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator"], swiftSettings: numeric),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CAllocator", "CWorkerPool"], swiftSettings: numeric),
         .target(name: "NN", dependencies: ["Tensor", "CBLAS", "CDecodeKernels", "ModelFormats"], swiftSettings: numeric),
         // The strict JSON parser and serde_json-exact writer behind safetensors headers, tokenizer files and chat templates.
         .target(name: "JSONCore", swiftSettings: numeric),
