@@ -17,6 +17,6 @@ extension DecoderModel {
             let rowLength = shape.dropFirst().reduce(1, *)
             destination.update(from: tensor.data + rows.lowerBound * rowLength, count: rows.count * rowLength)
         }
-        return try withExtendedLifetime(parameters) { try DecoderModel(config: config, weights: format, source: source) }
+        return try withExtendedLifetime(parameters) { try DecoderModel(config: config, weights: format == .auto ? .f32 : format, source: source) }
     }
 }

@@ -42,6 +42,7 @@ public final class DecoderModel {
     /// exists in memory as a whole.
     init(config: DecoderConfig, weights format: DecoderWeightFormat, source: DecoderWeightSource?) throws {
         precondition(format == .f32 || source != nil, "a quantised model needs its weights at construction")
+        precondition(format != .auto, "auto is resolved by the loaders (DecoderWeightFormat.resolved(forModel:))")
         self.config = config
         weightFormat = format
         let rope = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta)

@@ -13,10 +13,19 @@
 ///   (`GGUFBlocks`: Q4_0 … Q8_0, Q4_K, Q5_K, Q6_K), multiplied in decode steps with 8-bit activations and integer
 ///   dot products as llama.cpp does: the model decoded is the file's model. Matrices that are not such blocks (a
 ///   safetensors model, F16/F32 tensors, weights merged with an adapter) are kept as Q8_0.
+/// - `auto`: `gguf` for a GGUF file (faster than every other format at batch 1, 8 and prefill, and exactly the file's
+///   model), `f32` for a Hugging Face directory; the commands' default, resolved when the model loads.
 /// `int8` and `q4` models keep the token table and lm_head in `int8` (see `DecoderModel`).
 public enum DecoderWeightFormat: String, CaseIterable, Sendable, Codable {
-    case f32, int8, q4, nf4, gguf
+    case auto, f32, int8, q4, nf4, gguf
 
     /// Formats whose token table and lm_head are Float32 and whose LoRA layers train.
     public var trains: Bool { self == .f32 || self == .nf4 }
+
+    /// The format `auto` stands for with the model at `path` (an HF directory, a .gguf file, or a directory holding
+    /// one); every other format is itself.
+    public func resolved(forModel path: String) -> DecoderWeightFormat {
+        guard self == .auto else { return self }
+        return LanguageModel.resolveModelPath(path).hasSuffix(".gguf") ? .gguf : .f32
+    }
 }

@@ -47,7 +47,7 @@ public final class LanguageModel {
     /// Loads the model at `path` (HF directory or .gguf), its tokenizer and, if given, merges a PEFT LoRA adapter;
     /// the weights are kept as `weights` says. `path` is kept as resolved (the .gguf file when given its directory).
     public static func load(path given: String, adapter: URL? = nil, weights: DecoderWeightFormat = .f32) throws -> LanguageModel {
-        let path = resolveModelPath(given)
+        let path = resolveModelPath(given), weights = weights.resolved(forModel: path)
         let codec = try PromptCodec.load(directory: tokenizerDirectory(forModel: path))
         // An adapter merges into Float32 weights, which are quantised after.
         var model = try DecoderModel.load(path: path, weights: adapter == nil ? weights : .f32)

@@ -23,8 +23,8 @@ struct BenchDecode: ParsableCommand {
     @Option(help: "A .gguf file, a directory holding one (with tokenizer.json beside it), or a Hugging Face directory.")
     var model = "models/Qwen2.5-Coder-0.5B-Instruct"
 
-    @Option(help: "Weight format: f32 (exact), int8, q4, gguf (the file's own blocks) or nf4 (QLoRA's base; slow to decode).")
-    var weights: DecoderWeightFormat = .f32
+    @Option(help: "Weight format: auto (gguf for a GGUF file, else f32), f32 (exact), int8, q4, gguf (the file's own blocks) or nf4 (QLoRA's base; slow).")
+    var weights: DecoderWeightFormat = .auto
 
     @Option(help: "Batch sizes to time, comma-separated.")
     var batch = "1,8"
@@ -65,11 +65,11 @@ struct BenchDecode: ParsableCommand {
                 return try tokenizer.encode(text, addSpecialTokens: false).ids
             }
             var result: [String: Any] = [
-                "benchmark": "decode", "model": files.weights, "weights": weights.rawValue, "blas_core": BLAS.coreName,
+                "benchmark": "decode", "model": files.weights, "weights": model.weightFormat.rawValue, "blas_core": BLAS.coreName,
                 "cores": Parallel.workers, "load_s": round(loadSeconds, 2), "new_tokens": newTokens,
                 "weight_MiB": round(Double(model.weightBytes) / 1_048_576, 1),
             ]
-            if weights == .gguf { result["gguf_kernel"] = "\(GGUFKernel.best)" }
+            if model.weightFormat == .gguf { result["gguf_kernel"] = "\(GGUFKernel.best)" }
             let generator = TextGenerator(model: model)
             for b in batches {
                 let prompts = try questions.prefix(b).map(chatPrompt)

@@ -46,7 +46,7 @@ struct EvalGSM8KCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter for the decoder, merged into its weights at load.")
     var adapter: String?
 
-    @Option(help: "Decoder weight format: f32, int8, q4 or nf4 (recorded in run.json).")
+    @Option(help: "Decoder weight format: auto (gguf for a GGUF file, else f32), f32, int8, q4, nf4 or gguf (recorded in run.json).")
     var weights: DecoderWeightFormat?
 
     @Option(help: "The first N test questions (default: all).")
@@ -125,8 +125,11 @@ struct EvalGSM8KCommand: ParsableCommand {
         return cfg
     }
 
-    private func evaluate(_ cfg: EvalGSM8KConfig) throws {
+    private func evaluate(_ given: EvalGSM8KConfig) throws {
         let runStart = Date()
+        var cfg = given
+        // The weights are named in run.json and the run's directory as they load (auto is gguf for a GGUF file).
+        if cfg.remoteDecoder == nil { cfg.weights = cfg.weights.resolved(forModel: cfg.model) }
         let test = try GSM8KProblem.load(URL(fileURLWithPath: cfg.testData))
         guard !test.isEmpty else { throw RunConfigError(description: "\(cfg.testData): no questions") }
         let count = cfg.limit > 0 ? min(cfg.limit, test.count) : test.count
@@ -146,7 +149,7 @@ struct EvalGSM8KCommand: ParsableCommand {
         // Zero shots are zero shots whatever their source: recorded as fixed, so a rerun with another selection resumes.
         var settings = GSM8KRunSettings(model: cfg.model, testData: cfg.testData, promptFormat: cfg.promptFormat, shots: cfg.shots,
                                         shotSelection: cfg.shots > 0 ? cfg.shotSelection : .fixed, maxNewTokens: cfg.maxNewTokens)
-        settings.weights = cfg.weights == .f32 ? nil : cfg.weights
+        settings.weights = cfg.weights == .f32 || cfg.weights == .auto ? nil : cfg.weights
         settings.decoderURL = cfg.remoteDecoder.map { "\($0.url.absoluteString) (\($0.model))" }
         if !cfg.adapter.isEmpty {
             settings.adapter = cfg.adapter

@@ -9,8 +9,8 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
     var model = ""
     /// PEFT LoRA adapter merged into the decoder ("" = none).
     var adapter = ""
-    /// How the decoder keeps its weights (f32, int8, q4, nf4).
-    var weights = DecoderWeightFormat.f32
+    /// How the decoder keeps its weights (auto: gguf for a GGUF file, f32 for an HF directory; f32, int8, q4, nf4, gguf).
+    var weights = DecoderWeightFormat.auto
     var testData = "data/gsm8k/test.jsonl"
     /// Train problems for fixed and random shots.
     var trainData = "data/gsm8k/train.jsonl"
@@ -64,7 +64,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
             guard let url = URL(string: decoderURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw fail("decoder_url must be an http(s) URL such as http://127.0.0.1:8080/v1, not '\(decoderURL)'")
             }
-            guard adapter.isEmpty && weights == .f32 else {
+            guard adapter.isEmpty && weights == .auto else {
                 throw fail("adapter and weights belong to the server of decoder_url, not to this command")
             }
         }
@@ -75,7 +75,7 @@ struct EvalGSM8KConfig: RunConfig, Equatable {
         guard out.isEmpty else { return out }
         var name = URL(fileURLWithPath: model).lastPathComponent
         if name.hasSuffix(".gguf") { name.removeLast(".gguf".count) }
-        if weights != .f32 { name += "-\(weights.rawValue)" }
+        if weights != .f32 && weights != .auto { name += "-\(weights.rawValue)" }
         if !decoderURL.isEmpty { name += "-remote" }
         return "runs/gsm8k/\(name)-" + (shots == 0 ? "0shot" : "\(shotSelection.rawValue)-\(shots)shot")
     }

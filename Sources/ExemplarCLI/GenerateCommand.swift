@@ -21,8 +21,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "PEFT LoRA adapter directory, merged into the weights at load.")
     var adapter: String?
 
-    @Option(help: "Weight format: f32 (exact), int8 (3× faster decoding, near-exact), q4 (smaller, coarser) or nf4 (QLoRA's base, slow).")
-    var weights: DecoderWeightFormat = .f32
+    @Option(help: "Weight format: auto (gguf for a GGUF file, else f32), f32 (exact), int8, q4, nf4 (QLoRA's base, slow) or gguf (the file's own blocks, fastest).")
+    var weights: DecoderWeightFormat = .auto
 
     @Flag(help: "Wrap the prompt as one user turn in the model's chat template (with the generation prompt).")
     var chat = false

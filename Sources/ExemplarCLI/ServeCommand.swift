@@ -45,7 +45,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Decoder served on /v1/completions and /v1/chat/completions (HF directory, .gguf, or a directory holding one).")
     var decoder: String?
 
-    @Option(help: "How the decoder keeps its weights: f32, int8, q4, gguf.")
+    @Option(help: "How the decoder keeps its weights: auto (gguf for a GGUF file, else f32), f32, int8, q4, gguf.")
     var decoderWeights: DecoderWeightFormat?
 
     @Option(help: "PEFT LoRA adapter directory merged into the decoder.")

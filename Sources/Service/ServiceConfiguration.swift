@@ -42,8 +42,9 @@ public struct ServiceConfiguration: Codable, Equatable, Sendable {
         public var model = ""
         /// PEFT LoRA adapter directory merged at load ("" = none).
         public var adapter = ""
-        /// How the weights are kept (f32 exact; int8, q4, gguf faster; see `DecoderWeightFormat`).
-        public var weights = DecoderWeightFormat.f32
+        /// How the weights are kept (auto: gguf for a GGUF file, f32 otherwise; f32 exact; int8, q4, gguf faster; see
+        /// `DecoderWeightFormat`).
+        public var weights = DecoderWeightFormat.auto
         /// The model id clients send ("" = the model path's last component, without .gguf).
         public var name = ""
         /// Sequences decoded together; a request arriving while they are busy waits for a free one.

@@ -84,7 +84,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
         XCTAssertEqual(summary["n"] as? Int, 2)
-        XCTAssertEqual(summary["setting"] as? String, "retrieved 2-shot (tiny), chat")
+        XCTAssertEqual(summary["setting"] as? String, "retrieved 2-shot (tiny), chat, gguf weights")
         XCTAssertEqual(Set((summary["accuracy"] as! [String: Double]).keys), ["strict-match", "flexible-extract", "boxed"])
         XCTAssertGreaterThan(summary["wall_seconds"] as! Double, 0)
         XCTAssertTrue(first.stdout.contains("| setting | model | n | strict-match | flexible-extract | boxed | wall time | tokens/s |"), first.stdout)
@@ -109,7 +109,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertTrue(done.stderr.contains("3 of 3 questions done, 0 to go"), done.stderr)
         XCTAssertFalse(done.stderr.contains("loaded"), done.stderr)
-        XCTAssertTrue(done.stdout.contains("| retrieved 2-shot (tiny), chat | SmolLM2-135M-Instruct | 3 |"), done.stdout)
+        XCTAssertTrue(done.stdout.contains("| retrieved 2-shot (tiny), chat, gguf weights | SmolLM2-135M-Instruct | 3 |"), done.stdout)
 
         // Other settings in the same directory are refused, naming run.json and what changed.
         let changed = try eval(out, ["--limit", "3", "--shots", "1", "--shot-selection", "retrieved", "--index", "tiny",
@@ -160,7 +160,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
     }
 
     /// A quantised decoder's format is recorded in run.json and the summary (f32 runs record nothing, as before
-    /// formats existed), and a run continues only in the same format. SmolLM2's weights are all on GGUF grids that
+    /// formats existed), the default on a GGUF file is gguf, and a run continues only in the same format. SmolLM2's weights are all on GGUF grids that
     /// int8 keeps exactly, so its greedy output equals the Float32 run's.
     func testWeightFormatIsRecorded() throws {
         let out = scratch.appendingPathComponent("int8").path, reference = scratch.appendingPathComponent("f32").path
@@ -171,11 +171,17 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         XCTAssertEqual(settings["weights"] as? String, "int8")
         XCTAssertTrue(quantised.stdout.contains("| 0-shot, chat, int8 weights |"), quantised.stdout)
 
-        let float = try eval(reference, ["--limit", "1", "--shots", "0"])
+        let float = try eval(reference, ["--limit", "1", "--shots", "0", "--weights", "f32"])
         XCTAssertEqual(float.status, 0, float.stderr)
         let floatSettings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reference + "/run.json"))) as! [String: Any]
         XCTAssertNil(floatSettings["weights"])
         XCTAssertEqual(try predictions(out)[0]["output"] as? String, try predictions(reference)[0]["output"] as? String)
+
+        // Without --weights a GGUF model decodes on the file's own blocks, and the run says so.
+        let auto = try eval(scratch.appendingPathComponent("auto").path, ["--limit", "1", "--shots", "0"])
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertTrue(auto.stderr.contains("(gguf weights)"), auto.stderr)
+        XCTAssertTrue(auto.stdout.contains("| 0-shot, chat, gguf weights |"), auto.stdout)
 
         let mixed = try eval(out, ["--limit", "2", "--shots", "0", "--weights", "q4"])
         XCTAssertNotEqual(mixed.status, 0)
@@ -239,7 +245,7 @@ final class EvalGSM8KCLITests: XCTestCase, RunsExemplar {
         var unnamed = config
         unnamed.out = ""
         XCTAssertEqual(unnamed.outputDirectory, "runs/gsm8k/Qwen2.5-Coder-0.5B-Instruct-retrieved-4shot")
-        XCTAssertEqual(config.weights, .f32)
+        XCTAssertEqual(config.weights, .auto)
         unnamed.weights = .int8
         XCTAssertEqual(unnamed.outputDirectory, "runs/gsm8k/Qwen2.5-Coder-0.5B-Instruct-int8-retrieved-4shot")
         // Every field of the struct is in the file, so the file documents them all.

@@ -8,7 +8,8 @@ import TestSupport
 /// input is a one-line error.
 extension CLIErrorTests {
     func greedyText(_ prompt: String, maxNewTokens: Int) throws -> String {
-        let lm = try LanguageModel.load(path: try Repository.model("SmolLM2-135M-Instruct").path)
+        // The weights `generate` decodes by default (auto: the GGUF file's own blocks).
+        let lm = try LanguageModel.load(path: try Repository.model("SmolLM2-135M-Instruct").path, weights: .auto)
         let input = try lm.chatTemplate().render(messages: [.object([("role", "user"), ("content", .string(prompt))])],
                                                  addGenerationPrompt: true)
         let output = TextGenerator(model: lm.model).generate(

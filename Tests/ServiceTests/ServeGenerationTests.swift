@@ -41,7 +41,7 @@ final class ServeGenerationTests: XCTestCase {
             server = try RunningServer(["--encoder", try Repository.model("all-MiniLM-L6-v2").path, "--decoder", decoder,
                                         "--index", "small", "--index-dir", scratch.appendingPathComponent("indexes").path,
                                         "--set", "decoder.max_batch=4", "--set", "decoder.max_tokens=512"])
-            model = try LanguageModel.load(path: decoder)
+            model = try LanguageModel.load(path: decoder, weights: .auto)  // the server's default: the file's own blocks
         } catch {
             startError = error
         }
