@@ -81,7 +81,7 @@ extension DecoderModel {
             let headDimension = shape[0] / heads
             return GGUFBlocks(copying: view) { GGUFLlamaPermutation.storedRow(ofModelRow: $0, headDimension: headDimension) }
         }
-        return try DecoderModel(config: config, weights: format == .auto ? .gguf : format, source: source)
+        return try DecoderModel(config: config, weights: format.resolved(forModel: path), source: source)
     }
 
     /// Loads an HF directory or a `.gguf` file, whichever `path` is.

@@ -43,7 +43,7 @@ extension DecoderModel {
                 try copyRows(of: info, in: f, rows: rows, into: destination)
             }
         }
-        return try DecoderModel(config: config, weights: format == .auto ? .f32 : format, source: source)
+        return try DecoderModel(config: config, weights: format.resolved(forModel: directory.path), source: source)
     }
 
     /// Rows `rows` of a float tensor, widened to Float32 as `SafeTensorsFile.copyFloats` widens whole tensors.
