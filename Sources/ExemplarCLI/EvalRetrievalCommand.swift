@@ -21,6 +21,10 @@ struct EvalRetrievalCommand: ParsableCommand {
                                     GSM8K test question each was made from
               gsm8k-train-holdout   500 held-out train questions (seeded
                                     shuffle) -> own solution among theirs
+              gsm8k-variants-holdout
+                                    perturbed variants of those held-out
+                                    questions -> the question each was made
+                                    from, among all 7473 train questions
 
             Or a dataset in BEIR format: --corpus corpus.jsonl (_id, title, text; a document is "title text") \
             --queries queries.jsonl (_id, text) --qrels qrels.tsv (header, then query-id, corpus-id, score; \

@@ -5,7 +5,8 @@ public struct MinedPair: Codable, Equatable, Sendable {
     public enum Rule: String, Codable, CaseIterable, Sendable {
         /// Two train problems with the same calculator skeleton.
         case skeleton
-        /// A perturbed variant (anchor) of a train problem (positive).
+        /// A perturbed variant (anchor) of a train problem (positive); with inserted sentences, the problem they came
+        /// from is the negative.
         case variant
         /// Two train problems close in surface words whose skeletons differ.
         case hardNegative = "hard_negative"
@@ -36,6 +37,7 @@ public struct MinedPair: Codable, Equatable, Sendable {
         public var names: [NameChange]?
         public var numbers: [NumberChange]?
         public var distractor: String?
+        public var extraClause: String?
         public var sourceAnswer: String?
         public var answer: String?
         public var chain: [String]?
@@ -46,6 +48,7 @@ public struct MinedPair: Codable, Equatable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case skeleton, steps, skeletonProblems = "skeleton_problems", names, numbers, distractor
+            case extraClause = "extra_clause"
             case sourceAnswer = "source_answer", answer, chain, cosine, anchorSkeleton = "anchor_skeleton"
             case negativeSkeleton = "negative_skeleton"
         }

@@ -188,24 +188,29 @@ public struct PairMiner: Sendable {
 
     // MARK: - Variants
 
-    /// Variants of every pool problem, in pool order, and how many problems gave none and why.
+    /// Variants of every pool problem, in pool order (extra clauses come from other pool problems), and how many
+    /// problems gave none and why.
     public func variantPairs(_ pool: [AnalyzedProblem], progress: ((Int, Int) -> Void)? = nil)
         -> (pairs: [MinedPair], stats: PairMiningSummary.VariantStats) {
         let generator = VariantGenerator(settings: variants, seed: seed)
+        let donors = pool.map(\.problem)
+        let byLine = Dictionary(donors.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
         var pairs: [MinedPair] = []
         var stats = PairMiningSummary.VariantStats()
         for (i, p) in pool.enumerated() {
-            switch generator.variants(of: p) {
+            switch generator.variants(of: p, donors: donors) {
             case .success(let made):
                 stats.problems += 1
                 for v in made {
                     if v.distractor != nil { stats.withDistractor += 1 }
+                    if v.extraClause != nil { stats.withExtraClause += 1 }
                     if !v.names.isEmpty { stats.renamed += 1 }
+                    let donor = v.donorLine.flatMap { byLine[$0] }
                     pairs.append(MinedPair(rule: .variant, anchorID: nil, anchor: v.question, positiveID: p.problem.line,
-                                           positive: p.problem.question,
+                                           positive: p.problem.question, negativeID: donor?.line, negative: donor?.question,
                                            evidence: .init(skeleton: p.skeleton.text, names: v.names, numbers: v.numbers,
-                                                           distractor: v.distractor, sourceAnswer: p.problem.finalAnswer,
-                                                           answer: v.answer, chain: v.chain)))
+                                                           distractor: v.distractor, extraClause: v.extraClause,
+                                                           sourceAnswer: p.problem.finalAnswer, answer: v.answer, chain: v.chain)))
                 }
             case .failure(let why):
                 stats.rejected[why.rawValue, default: 0] += 1

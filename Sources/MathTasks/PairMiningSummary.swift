@@ -69,16 +69,19 @@ public struct PairMiningSummary: Codable, Equatable, Sendable {
     }
 
     public struct VariantStats: Codable, Equatable, Sendable {
-        /// Problems with at least one variant, variants made, those with a distractor clause, those with people renamed.
+        /// Problems with at least one variant, variants made, those with a distractor clause, with a donor's sentences,
+        /// with people renamed.
         public var problems = 0
         public var variants = 0
         public var withDistractor = 0
+        public var withExtraClause = 0
         public var renamed = 0
         /// Problems without a variant, per `VariantGenerator.Rejection`.
         public var rejected: [String: Int] = [:]
 
         enum CodingKeys: String, CodingKey {
-            case problems, variants, withDistractor = "with_distractor", renamed, rejected
+            case problems, variants, withDistractor = "with_distractor", withExtraClause = "with_extra_clause", renamed
+            case rejected
         }
     }
 

@@ -4,8 +4,10 @@ import Tensor
 
 /// Perturbed variants of a solved GSM8K problem, made by rule as GSM-Symbolic makes them by template: the people
 /// renamed consistently, the numbers the calculator chain uses replaced by others of similar magnitude, optionally an
-/// irrelevant clause ("NoOp", Mirzadeh et al. 2024, https://arxiv.org/abs/2410.05229) inserted, and the answer
-/// recomputed through the chain. A variant and its source are a positive pair.
+/// irrelevant clause ("NoOp", Mirzadeh et al. 2024, https://arxiv.org/abs/2410.05229) or sentences of another
+/// problem inserted (GSM-Symbolic's P2 adds clauses), and the answer recomputed through the chain. A variant and its
+/// source are a positive pair; the problem that gave inserted sentences (the donor) is the variant's negative, since
+/// the two now share text.
 ///
 /// A variant is kept only when its chain re-evaluates cleanly with the new numbers: no division by zero, every step
 /// that gave an integer still gives one (so does the `####` answer), no step changes sign, a step that gave a
@@ -29,12 +31,18 @@ public struct VariantGenerator: Sendable {
         public var renamePeople = true
         /// Fraction of variants with an irrelevant clause inserted before the question sentence.
         public var distractorRate = 0.3
+        /// Fraction of variants with one to `extraClauses` consecutive statements of a donor (another problem) inserted
+        /// before the question sentence, its people renamed to the variant's. The donor's numbers stay as written: a
+        /// draw whose numbers then collide with the chain's fails the skeleton check like any other.
+        public var extraClauseRate = 0.5
+        public var extraClauses = 2
 
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case enabled, perProblem = "per_problem", attempts, numberRange = "number_range"
             case renamePeople = "rename_people", distractorRate = "distractor_rate"
+            case extraClauseRate = "extra_clause_rate", extraClauses = "extra_clauses"
         }
 
         /// Refuses settings that make no variants or no sense, naming the run-config key.
@@ -46,6 +54,8 @@ public struct VariantGenerator: Sendable {
             try check(attempts > 0, "attempts", "must be positive")
             try check(numberRange > 0 && numberRange < 1, "number_range", "must be in (0, 1)")
             try check((0...1).contains(distractorRate), "distractor_rate", "must be in [0, 1]")
+            try check((0...1).contains(extraClauseRate), "extra_clause_rate", "must be in [0, 1]")
+            try check(extraClauses >= 1, "extra_clauses", "must be at least 1")
         }
     }
 
@@ -59,6 +69,9 @@ public struct VariantGenerator: Sendable {
         public var names: [MinedPair.NameChange]
         public var numbers: [MinedPair.NumberChange]
         public var distractor: String?
+        /// Sentences of the donor inserted, and the donor's line.
+        public var extraClause: String?
+        public var donorLine: Int?
     }
 
     /// Why a problem gave no variant.
@@ -88,8 +101,9 @@ public struct VariantGenerator: Sendable {
         self.seed = seed
     }
 
-    /// Up to `settings.perProblem` distinct variants of `problem`, or why there can be none.
-    public func variants(of problem: AnalyzedProblem) -> Result<[Variant], Rejection> {
+    /// Up to `settings.perProblem` distinct variants of `problem`, or why there can be none. `donors` are the
+    /// problems extra clauses may come from (the problem itself and copies of its question are never used).
+    public func variants(of problem: AnalyzedProblem, donors: [GSM8KProblem] = []) -> Result<[Variant], Rejection> {
         let skeleton = problem.skeleton
         guard !problem.annotations.isEmpty else { return .failure(.noAnnotations) }
         guard problem.malformed.isEmpty else { return .failure(.malformedAnnotation) }
@@ -118,7 +132,7 @@ public struct VariantGenerator: Sendable {
         for _ in 0..<settings.perProblem {
             for _ in 0..<settings.attempts {
                 guard let variant = draw(problem, numbers: numbers, changeable: changeable, people: people,
-                                         answerStep: answerStep, generator: &generator) else { continue }
+                                         answerStep: answerStep, donors: donors, generator: &generator) else { continue }
                 if variant.question != question, !made.contains(where: { $0.question == variant.question }) {
                     made.append(variant)
                     break
@@ -130,7 +144,7 @@ public struct VariantGenerator: Sendable {
 
     /// One random rewrite, or nil when it fails a check.
     private func draw(_ problem: AnalyzedProblem, numbers: [QuestionNumber], changeable: [Int], people: [String],
-                      answerStep: Int, generator: inout RandomGenerator) -> Variant? {
+                      answerStep: Int, donors: [GSM8KProblem], generator: inout RandomGenerator) -> Variant? {
         let skeleton = problem.skeleton
         var values = skeleton.variableValues
         for k in changeable {
@@ -182,13 +196,51 @@ public struct VariantGenerator: Sendable {
             distractor = clause
         }
 
+        var extra: (clause: String, donor: Int)?
+        if settings.extraClauseRate > 0, !donors.isEmpty, Double(generator.nextFloat()) < settings.extraClauseRate {
+            let cast = people.map { renamed[$0] ?? $0 }
+            extra = extraClause(for: problem.problem, cast: cast, avoiding: present.union(cast), donors: donors, generator: &generator)
+            if let extra { text = Self.insert(extra.clause, beforeLastSentenceOf: text) }
+        }
+
         // The rewritten question and chain must give back the source's skeleton.
         let chain = skeleton.instantiate(variables: values, results: results)
         let answer = SolutionSkeleton.format(results[answerStep - 1])
         let reparsed = CalculatorAnnotation.parse(solution: chain.map { "<<\($0)>>" }.joined(separator: "\n"))
         let check = SolutionSkeleton(question: text, annotations: reparsed.annotations, finalAnswer: answer)
         guard reparsed.malformed.isEmpty, check.text == skeleton.text, check.answerStep == answerStep else { return nil }
-        return Variant(question: text, answer: answer, chain: chain, names: names, numbers: changes, distractor: distractor)
+        return Variant(question: text, answer: answer, chain: chain, names: names, numbers: changes, distractor: distractor,
+                       extraClause: extra?.clause, donorLine: extra?.donor)
+    }
+
+    /// One to `extraClauses` consecutive statements (not the last sentence, no question mark) of a random donor,
+    /// its people renamed to the variant's `cast` in order (cyclically), or to names not in `avoiding` when the
+    /// variant has none; nil when three donors in a row have no statement.
+    private func extraClause(for source: GSM8KProblem, cast: [String], avoiding: Set<String>, donors: [GSM8KProblem],
+                             generator: inout RandomGenerator) -> (clause: String, donor: Int)? {
+        for _ in 0..<3 {
+            let donor = donors.randomElement(using: &generator)!
+            guard donor.line != source.line, donor.question != source.question else { continue }
+            let statements = Array(Self.sentences(of: donor.question).dropLast())
+                .filter { !$0.contains("?") && $0.split(separator: " ").count >= 3 }
+            guard !statements.isEmpty else { continue }
+            let first = Int.random(in: 0..<statements.count, using: &generator)
+            let count = Int.random(in: 1...settings.extraClauses, using: &generator)
+            var clause = statements[first..<min(first + count, statements.count)].joined(separator: " ")
+            var map: [String: String] = [:]
+            var fresh = (PersonNames.female + PersonNames.male).filter { !avoiding.contains($0) }
+            for (k, person) in PersonNames.find(in: clause).enumerated() {
+                if cast.isEmpty {
+                    guard let pick = fresh.indices.randomElement(using: &generator) else { break }
+                    map[person] = fresh.remove(at: pick)
+                } else {
+                    map[person] = cast[k % cast.count]
+                }
+            }
+            clause = PersonNames.replacingWords(in: clause, map)
+            return (clause, donor.line)
+        }
+        return nil
     }
 
     /// A new value near `v`: integers stay integers, multiples of 10ⁿ stay multiples of 10ⁿ where the range allows,
@@ -250,18 +302,31 @@ public struct VariantGenerator: Sendable {
     /// `clause` placed before the last sentence of `text` (the question), or first when there is one sentence.
     static func insert(_ clause: String, beforeLastSentenceOf text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        var boundary: String.Index?
-        var i = trimmed.startIndex
-        while i < trimmed.endIndex {
-            let next = trimmed.index(after: i)
-            if ".?!".contains(trimmed[i]), next < trimmed.endIndex, trimmed[next] == " " {
-                let start = trimmed[next...].firstIndex { $0 != " " } ?? trimmed.endIndex
-                if start < trimmed.endIndex { boundary = start }
+        guard let boundary = sentenceStarts(in: trimmed).last else { return clause + " " + trimmed }
+        return String(trimmed[..<boundary]) + clause + " " + trimmed[boundary...]
+    }
+
+    /// The sentences of `text`, split where `.`, `?` or `!` is followed by a space, without surrounding spaces.
+    static func sentences(of text: String) -> [String] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let starts = [trimmed.startIndex] + sentenceStarts(in: trimmed) + [trimmed.endIndex]
+        return zip(starts, starts.dropFirst()).map { String(trimmed[$0..<$1]).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Where each sentence after the first begins in `text`.
+    private static func sentenceStarts(in text: String) -> [String.Index] {
+        var starts: [String.Index] = []
+        var i = text.startIndex
+        while i < text.endIndex {
+            let next = text.index(after: i)
+            if ".?!".contains(text[i]), next < text.endIndex, text[next] == " " {
+                let start = text[next...].firstIndex { $0 != " " } ?? text.endIndex
+                if start < text.endIndex { starts.append(start) }
             }
             i = next
         }
-        guard let boundary else { return clause + " " + trimmed }
-        return String(trimmed[..<boundary]) + clause + " " + trimmed[boundary...]
+        return starts
     }
 
     /// The constants a chain may hold for a variant: small counts and common units (a dozen, hours, weeks, minutes,

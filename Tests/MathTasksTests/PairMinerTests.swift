@@ -86,7 +86,9 @@ final class PairMinerTests: XCTestCase {
 
     func testHeldOutProblemsAreInNoPair() throws {
         let heldOut: Set<Int> = [0, 1, 5, 10, 17]
-        let (pairs, summary) = try miner().mine(Self.problems, heldOut: heldOut, embedder: LineEmbedder(Self.problems))
+        var withClauses = miner()
+        withClauses.variants.extraClauseRate = 1  // donors too must come from the pool
+        let (pairs, summary) = try withClauses.mine(Self.problems, heldOut: heldOut, embedder: LineEmbedder(Self.problems))
         XCTAssertEqual(summary.heldOut, 5)
         XCTAssertEqual(summary.pool, 19)
         let heldTexts = Set(Self.problems.filter { heldOut.contains($0.line) }.map(\.question))
@@ -98,7 +100,17 @@ final class PairMinerTests: XCTestCase {
             for id in [pair.anchorID, pair.positiveID, pair.negativeID].compactMap({ $0 }) { XCTAssertFalse(heldOut.contains(id)) }
             for text in [pair.anchor, pair.positive, pair.negative].compactMap({ $0 }) { XCTAssertFalse(heldTexts.contains(text)) }
             XCTAssertNotEqual(pair.anchor, pair.positive ?? pair.negative, "never a problem with itself")
+            if pair.rule == .variant, let clause = pair.evidence.extraClause {
+                // The donor is the pair's negative: its statement (people renamed) is in the anchor.
+                let donor = try XCTUnwrap(Self.problems.first { $0.line == pair.negativeID })
+                XCTAssertEqual(pair.negative, donor.question)
+                XCTAssertNotEqual(pair.negativeID, pair.positiveID)
+                XCTAssertTrue(donor.question.hasPrefix(clause), "\(clause) opens \(donor.question)")
+                XCTAssertTrue(pair.anchor.contains(clause))
+            }
         }
+        XCTAssertGreaterThan(summary.variants.withExtraClause, 0)
+        XCTAssertEqual(summary.variants.withExtraClause, pairs.filter { $0.evidence.extraClause != nil }.count)
         XCTAssertThrowsError(try miner().mine(Self.problems, heldOut: Set(0..<24), embedder: nil))
     }
 

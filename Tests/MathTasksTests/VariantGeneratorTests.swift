@@ -134,6 +134,56 @@ final class VariantGeneratorTests: XCTestCase {
         XCTAssertNil(why("Ann has 4 bags of 5.", "<<4*5=20>>\n#### 20"))
     }
 
+    /// Extra clauses: consecutive statements of a donor (never the source, never its question sentence), its
+    /// people renamed to the variant's, before the question sentence; the answer still follows the chain.
+    func testExtraClausesComeFromADonorWithTheVariantsPeople() throws {
+        var settings = VariantGenerator.Settings()
+        settings.perProblem = 4
+        settings.distractorRate = 0
+        settings.extraClauseRate = 1
+        let generator = VariantGenerator(settings: settings, seed: 7)
+        let donors = GSM8KSamples.all
+        var inserted = 0
+        for p in [GSM8KSamples.natalia, GSM8KSamples.weng, GSM8KSamples.betty, GSM8KSamples.james] {
+            let found = try generator.variants(of: AnalyzedProblem(p), donors: donors).get()
+            for v in found {
+                let clause = try XCTUnwrap(v.extraClause, "extra_clause_rate 1: every variant has one")
+                let line = try XCTUnwrap(v.donorLine)
+                XCTAssertNotEqual(line, p.line, "the source is never its own donor")
+                let donor = try XCTUnwrap(donors.first { $0.line == line })
+                let donorStatements = VariantGenerator.sentences(of: donor.question).dropLast()
+                let clauseSentences = VariantGenerator.sentences(of: clause)
+                XCTAssertTrue((1...2).contains(clauseSentences.count), clause)
+                XCTAssertFalse(clause.contains("?"))
+                // Each inserted sentence is a donor statement with the donor's people renamed.
+                let blank = { (text: String) in
+                    PersonNames.replacingWords(in: text, Dictionary(uniqueKeysWithValues: PersonNames.find(in: text).map { ($0, "_") }))
+                }
+                let donorPeople = PersonNames.find(in: donor.question)
+                let cast = PersonNames.find(in: v.question)
+                for sentence in clauseSentences {
+                    XCTAssertTrue(donorStatements.contains { blank($0) == blank(sentence) }, "\(sentence) is a statement of \(donor.question)")
+                    if !donorPeople.isEmpty {
+                        for person in PersonNames.find(in: sentence) { XCTAssertTrue(cast.contains(person), "\(person) is one of the variant's people") }
+                    }
+                }
+                let clauseEnd = try XCTUnwrap(v.question.range(of: clause)).upperBound
+                let question = try XCTUnwrap(VariantGenerator.sentences(of: v.question).last)
+                XCTAssertLessThanOrEqual(clauseEnd, try XCTUnwrap(v.question.range(of: question, options: .backwards)).lowerBound,
+                                         "inserted before the question sentence")
+                inserted += 1
+            }
+            if p == GSM8KSamples.natalia {
+                for v in found { XCTAssertEqual(Double(v.answer), try new(v, "48") * 1.5, "the answer still follows the chain") }
+            }
+        }
+        XCTAssertGreaterThan(inserted, 0)
+        XCTAssertEqual(try generator.variants(of: AnalyzedProblem(GSM8KSamples.natalia), donors: donors).get(),
+                       try generator.variants(of: AnalyzedProblem(GSM8KSamples.natalia), donors: donors).get(), "deterministic")
+        XCTAssertEqual(try generator.variants(of: AnalyzedProblem(GSM8KSamples.natalia)).get().compactMap(\.extraClause), [],
+                       "no donors, no extra clause")
+    }
+
     func testNewNumbersKeepTheirKind() throws {
         for v in try variants(GSM8KSamples.weng) + variants(GSM8KSamples.betty) {
             for change in v.numbers {
