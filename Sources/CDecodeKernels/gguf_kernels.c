@@ -293,33 +293,38 @@ static inline int type_has_minimum(int type) { return !type_is_signed(type); }
         UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum(acc[r]) + mins[r];                            \
     }
 
-#define GGUF_ROWS(TYPE)                                    \
+/* GEMV(TYPE, M), one fully unrolled kernel per batch size m of 1 to 8, for the row type `type`: the one dispatch that
+ * the AVX2 and the VNNI variants share. */
+#define FOR_BATCH_SIZE(GEMV, TYPE)                         \
     switch (m) {                                           \
-    case 1: GGUF_GEMV(TYPE, 1) break;                      \
-    case 2: GGUF_GEMV(TYPE, 2) break;                      \
-    case 3: GGUF_GEMV(TYPE, 3) break;                      \
-    case 4: GGUF_GEMV(TYPE, 4) break;                      \
-    case 5: GGUF_GEMV(TYPE, 5) break;                      \
-    case 6: GGUF_GEMV(TYPE, 6) break;                      \
-    case 7: GGUF_GEMV(TYPE, 7) break;                      \
-    case 8: GGUF_GEMV(TYPE, 8) break;                      \
+    case 1: GEMV(TYPE, 1) break;                           \
+    case 2: GEMV(TYPE, 2) break;                           \
+    case 3: GEMV(TYPE, 3) break;                           \
+    case 4: GEMV(TYPE, 4) break;                           \
+    case 5: GEMV(TYPE, 5) break;                           \
+    case 6: GEMV(TYPE, 6) break;                           \
+    case 7: GEMV(TYPE, 7) break;                           \
+    case 8: GEMV(TYPE, 8) break;                           \
     default: break;                                        \
+    }
+
+#define FOR_TYPE_AND_BATCH_SIZE(GEMV)                                          \
+    switch (type) {                                                            \
+    case EXEMPLAR_GGUF_Q4_0: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q4_0) break;   \
+    case EXEMPLAR_GGUF_Q4_1: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q4_1) break;   \
+    case EXEMPLAR_GGUF_Q5_0: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q5_0) break;   \
+    case EXEMPLAR_GGUF_Q5_1: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q5_1) break;   \
+    case EXEMPLAR_GGUF_Q8_0: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q8_0) break;   \
+    case EXEMPLAR_GGUF_Q4_K: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q4_K) break;   \
+    case EXEMPLAR_GGUF_Q5_K: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q5_K) break;   \
+    case EXEMPLAR_GGUF_Q6_K: FOR_BATCH_SIZE(GEMV, EXEMPLAR_GGUF_Q6_K) break;   \
+    default: break;                                                            \
     }
 
 static void gemv_avx2(int type, const uint8_t *w, long row_bytes, long k, const int8_t *qx, const float *dx,
                       const float *sx, long m, float *y, long ldy, long o0, long o1) {
     const long nc = k / QK;
-    switch (type) {
-    case EXEMPLAR_GGUF_Q4_0: GGUF_ROWS(EXEMPLAR_GGUF_Q4_0) break;
-    case EXEMPLAR_GGUF_Q4_1: GGUF_ROWS(EXEMPLAR_GGUF_Q4_1) break;
-    case EXEMPLAR_GGUF_Q5_0: GGUF_ROWS(EXEMPLAR_GGUF_Q5_0) break;
-    case EXEMPLAR_GGUF_Q5_1: GGUF_ROWS(EXEMPLAR_GGUF_Q5_1) break;
-    case EXEMPLAR_GGUF_Q8_0: GGUF_ROWS(EXEMPLAR_GGUF_Q8_0) break;
-    case EXEMPLAR_GGUF_Q4_K: GGUF_ROWS(EXEMPLAR_GGUF_Q4_K) break;
-    case EXEMPLAR_GGUF_Q5_K: GGUF_ROWS(EXEMPLAR_GGUF_Q5_K) break;
-    case EXEMPLAR_GGUF_Q6_K: GGUF_ROWS(EXEMPLAR_GGUF_Q6_K) break;
-    default: break;
-    }
+    FOR_TYPE_AND_BATCH_SIZE(GGUF_GEMV)
 }
 
 static inline __attribute__((always_inline)) void dequantize_avx2(int type, const uint8_t *w, long row_bytes, long k,
@@ -483,33 +488,10 @@ static inline __attribute__((always_inline)) VNNI_TARGET void vnni_step(int type
         UNROLL for (int r = 0; r < (M); r++) y[r * ldy + o] = hsum(acc[r]) + mins[r];                            \
     }
 
-#define GGUF_ROWS_VNNI(TYPE)                               \
-    switch (m) {                                           \
-    case 1: GGUF_GEMV_VNNI(TYPE, 1) break;                 \
-    case 2: GGUF_GEMV_VNNI(TYPE, 2) break;                 \
-    case 3: GGUF_GEMV_VNNI(TYPE, 3) break;                 \
-    case 4: GGUF_GEMV_VNNI(TYPE, 4) break;                 \
-    case 5: GGUF_GEMV_VNNI(TYPE, 5) break;                 \
-    case 6: GGUF_GEMV_VNNI(TYPE, 6) break;                 \
-    case 7: GGUF_GEMV_VNNI(TYPE, 7) break;                 \
-    case 8: GGUF_GEMV_VNNI(TYPE, 8) break;                 \
-    default: break;                                        \
-    }
-
 VNNI_TARGET static void gemv_vnni(int type, const uint8_t *w, long row_bytes, long k, const int8_t *qx,
                                   const float *dx, const float *sx, long m, float *y, long ldy, long o0, long o1) {
     const long nc = k / QK;
-    switch (type) {
-    case EXEMPLAR_GGUF_Q4_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_0) break;
-    case EXEMPLAR_GGUF_Q4_1: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_1) break;
-    case EXEMPLAR_GGUF_Q5_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_0) break;
-    case EXEMPLAR_GGUF_Q5_1: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_1) break;
-    case EXEMPLAR_GGUF_Q8_0: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q8_0) break;
-    case EXEMPLAR_GGUF_Q4_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q4_K) break;
-    case EXEMPLAR_GGUF_Q5_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q5_K) break;
-    case EXEMPLAR_GGUF_Q6_K: GGUF_ROWS_VNNI(EXEMPLAR_GGUF_Q6_K) break;
-    default: break;
-    }
+    FOR_TYPE_AND_BATCH_SIZE(GGUF_GEMV_VNNI)
 }
 
 static int vnni_supported(void) {
