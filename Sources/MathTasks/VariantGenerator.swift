@@ -213,7 +213,8 @@ public struct VariantGenerator: Sendable {
                        extraClause: extra?.clause, donorLine: extra?.donor)
     }
 
-    /// One to `extraClauses` consecutive statements (not the last sentence, no question mark) of a random donor,
+    /// One to `extraClauses` statements in a row (among the donor's sentences that are neither its last nor hold a
+    /// question mark) of a random donor,
     /// its people renamed to the variant's `cast` in order (cyclically), or to names not in `avoiding` when the
     /// variant has none; nil when three donors in a row have no statement.
     private func extraClause(for source: GSM8KProblem, cast: [String], avoiding: Set<String>, donors: [GSM8KProblem],
